@@ -1,0 +1,17 @@
+import type { Check } from './types.js';
+
+/** Every pre/post check by name, loaded only when run. */
+const loaders: Record<string, () => Promise<Check>> = {
+  credentials: async () => (await import('./credentials.js')).check,
+  smoke: async () => (await import('./smoke.js')).check,
+};
+
+/** Names of all known checks. */
+export function checkNames(): string[] {
+  return Object.keys(loaders);
+}
+
+/** Loads a check by name; undefined when unknown. */
+export async function loadCheck(name: string): Promise<Check | undefined> {
+  return loaders[name]?.();
+}

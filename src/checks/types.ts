@@ -1,0 +1,30 @@
+import type { Ctx } from '../context.js';
+import type { Manifest } from '../config/schema.js';
+import type { Plan } from '../release/types.js';
+
+/** What a check gets. */
+export interface CheckInput {
+  readonly ctx: Ctx;
+  readonly manifest: Manifest;
+  /** The release digest (stage-independent). */
+  readonly digest: string;
+  /** The plan being applied (pre-checks), or the one just applied (post-checks). */
+  readonly plan?: Plan;
+  /** When the apply started (post-checks that read logs since then). */
+  readonly startedAt: Date;
+}
+
+/** A check's verdict: one line of detail, items for JSON output. */
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+  items?: Array<{ name: string; ok: boolean; detail?: string }>;
+}
+
+/** One pre- or post-check. */
+export interface Check {
+  readonly name: string;
+  readonly phase: 'pre' | 'post';
+  run(input: CheckInput): Promise<CheckResult>;
+}

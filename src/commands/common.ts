@@ -1,0 +1,28 @@
+import { Option } from 'commander';
+import { UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+
+export type OutputFormat = 'text' | 'json';
+
+/** `--stage <name>` (required). */
+export const stageOption = () => new Option('-s, --stage <name>', 'stage from turnctl.yaml (local, staging, prod)').makeOptionMandatory();
+/** `--output text|json`. */
+export const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+/** `--yes`. */
+export const yesOption = () => new Option('-y, --yes', 'do not ask for confirmation (required when not a TTY)');
+
+/** Prints JSON (stable, 2-space) or the text rendering to stdout. */
+export function printResult(io: Io, format: OutputFormat | string | undefined, data: unknown, text: () => string | string[]): void {
+  if (format === 'json') io.out(JSON.stringify(data, null, 2));
+  else {
+    const t = text();
+    for (const line of Array.isArray(t) ? t : [t]) io.out(line);
+  }
+}
+
+/** Parses a duration like 90s, 15m, 1h, 2d into milliseconds; a bad one is a usage error. */
+export function parseDuration(value: string, flag = '--since'): number {
+  const m = /^(\d+)\s*(s|m|h|d)$/.exec(value.trim());
+  if (!m) throw new UsageError(`${flag} "${value}" is not a duration; use e.g. 90s, 15m, 1h or 2d`);
+  return Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}

@@ -1,0 +1,59 @@
+import { createAwsClients, type AwsClients } from './aws/clients.js';
+import { loadProject, resolveStage, stackFor, type Project, type Stage } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { stateDir } from './paths.js';
+import { sandboxEndpoint } from './sandbox/sandbox.js';
+
+/** Resource names of one stage, derived in one place. */
+export interface Names {
+  /** Deployed name of a function: `<project>-<stage>-<name>`. */
+  fn(name: string): string;
+  /** Execution role of a function (config `role`, else `<project>-<stage>-<name>`). */
+  role(name: string): string;
+  /** Any other stage-scoped resource: `<project>-<stage>-<suffix>`. */
+  scoped(suffix: string): string;
+  /** The stage's state bucket: journal, lock, audit. */
+  readonly stateBucket: string;
+  readonly alias: string;
+}
+
+/** Everything a step, check or service needs about one stage; never prints (progress goes through `progress`). */
+export interface Ctx {
+  readonly project: Project;
+  readonly stage: Stage;
+  /** turnctl.yaml with the stage's substitutions applied. */
+  readonly stack: Config;
+  readonly aws: AwsClients;
+  readonly names: Names;
+  readonly stateDir: string;
+  /** Bounded concurrency per AWS service. */
+  readonly concurrency: number;
+  /** Progress text for a spinner; never secrets. */
+  progress(text: string): void;
+}
+
+/** Local sandbox credentials (moto accepts any). */
+const SANDBOX_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** Builds the context of a stage from a loaded project. */
+export function stageContext(project: Project, stageName: string | undefined, progress: (t: string) => void = () => {}): Ctx {
+  const stage = resolveStage(project, stageName);
+  const stack = stackFor(project, stage);
+  const prefix = `${project.config.project}-${stage.name}`;
+  const aws = stage.sandbox
+    ? createAwsClients({ region: stage.region, endpoint: sandboxEndpoint(project.dir), credentials: SANDBOX_CREDENTIALS })
+    : createAwsClients({ region: stage.region, endpoint: stage.endpoint, profile: stage.profile });
+  const names: Names = {
+    fn: (n) => `${prefix}-${n}`,
+    role: (n) => stack.functions[n]?.role ?? `${prefix}-${n}`,
+    scoped: (s) => `${prefix}-${s}`,
+    stateBucket: `${prefix}-turnctl`,
+    alias: 'live',
+  };
+  return { project, stage, stack, aws, names, stateDir: stateDir(project.dir), concurrency: stage.concurrency, progress };
+}
+
+/** Loads the project from `cwd` and builds the stage context. */
+export function openStage(stageName: string | undefined, opts: { cwd?: string; progress?: (t: string) => void } = {}): Ctx {
+  return stageContext(loadProject(opts.cwd), stageName, opts.progress);
+}

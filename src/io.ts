@@ -1,0 +1,86 @@
+import { AbortedError, UsageError } from './errors.js';
+
+/** A progress indicator; a no-op when output is not a TTY. */
+export interface Spinner {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  stop(): void;
+}
+
+/**
+ * All user I/O goes through one object handed to commands: results to stdout, everything else to stderr.
+ * Tests hand in a recording implementation (see tests/helpers/io.ts).
+ */
+export interface Io {
+  readonly interactive: boolean;
+  readonly color: boolean;
+  /** A result line (stdout). */
+  out(text: string): void;
+  /** Progress, notes, warnings (stderr). */
+  err(text: string): void;
+  spinner(text: string): Spinner;
+  /** Yes/no question; only called when interactive. */
+  confirm(message: string): Promise<boolean>;
+  /** Free text question; only called when interactive. */
+  ask(message: string): Promise<string>;
+}
+
+const noSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
+
+/** The terminal implementation: ora spinners and inquirer prompts only on a TTY, colour unless NO_COLOR. */
+export function terminalIo(): Io {
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+  return {
+    interactive,
+    color,
+    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    spinner(text) {
+      if (!color) {
+        process.stderr.write(`${text}\n`);
+        return noSpinner;
+      }
+      let handle: { update(t: string): void; succeed(t?: string): void; fail(t?: string): void; stop(): void } | undefined;
+      let pending = text;
+      void import('ora').then(({ default: ora }) => {
+        const s = ora({ text: pending, stream: process.stderr }).start();
+        handle = { update: (t) => (s.text = t), succeed: (t) => s.succeed(t), fail: (t) => s.fail(t), stop: () => s.stop() };
+      });
+      const finish = (fn: (h: NonNullable<typeof handle>) => void, t?: string, mark = '') => {
+        if (handle) fn(handle);
+        else process.stderr.write(`${mark}${t ?? pending}\n`);
+      };
+      return {
+        update: (t) => (handle ? handle.update(t) : (pending = t)),
+        succeed: (t) => finish((h) => h.succeed(t), t, '✔ '),
+        fail: (t) => finish((h) => h.fail(t), t, '✖ '),
+        stop: () => handle?.stop(),
+      };
+    },
+    async confirm(message) {
+      const { confirm } = await import('@inquirer/prompts');
+      return confirm({ message, default: false }, { output: process.stderr });
+    },
+    async ask(message) {
+      const { input } = await import('@inquirer/prompts');
+      return input({ message }, { output: process.stderr });
+    },
+  };
+}
+
+/**
+ * Asks for confirmation before a change: on a TTY a yes/no (or, when `typed` is set, typing that word);
+ * without a TTY a missing `--yes` is a usage error that names it.
+ */
+export async function confirmOrRefuse(io: Io, opts: { yes?: boolean; message: string; typed?: string }): Promise<void> {
+  if (opts.yes) return;
+  if (!io.interactive) throw new UsageError(`${opts.message.replace(/\?$/, '')}: refusing without confirmation (not a TTY); pass --yes`);
+  if (opts.typed) {
+    const answer = await io.ask(`${opts.message} Type "${opts.typed}" to confirm:`);
+    if (answer.trim() !== opts.typed) throw new AbortedError(`aborted: you typed "${answer.trim()}", not "${opts.typed}"`);
+    return;
+  }
+  if (!(await io.confirm(opts.message))) throw new AbortedError('aborted: nothing was changed');
+}

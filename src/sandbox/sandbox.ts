@@ -1,0 +1,131 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { TurnctlError } from '../errors.js';
+import { packageRoot, stateDir } from '../paths.js';
+
+/** What `sandbox status` reports. */
+export interface SandboxStatus {
+  running: boolean;
+  endpoint: string | null;
+  pid: number | null;
+  port: number | null;
+}
+
+interface SandboxState {
+  pid: number;
+  port: number;
+  endpoint: string;
+  startedAt: string;
+}
+
+const stateFile = (projectDir: string) => join(stateDir(projectDir), 'sandbox.json');
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function responds(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls the moto server until it answers (readiness probe of a process we just started). */
+export async function waitReady(endpoint: string, pid: number, timeoutMs = 30000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await responds(endpoint)) return;
+    if (!alive(pid)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new TurnctlError(`the sandbox did not start at ${endpoint}; see .turnctl/sandbox.log`);
+}
+
+function readState(projectDir: string): SandboxState | undefined {
+  try {
+    return JSON.parse(readFileSync(stateFile(projectDir), 'utf8')) as SandboxState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Status of the project's sandbox (a moto server on 127.0.0.1). */
+export async function sandboxStatus(projectDir: string): Promise<SandboxStatus> {
+  const s = readState(projectDir);
+  if (!s || !alive(s.pid) || !(await responds(s.endpoint))) return { running: false, endpoint: null, pid: null, port: null };
+  return { running: true, endpoint: s.endpoint, pid: s.pid, port: s.port };
+}
+
+/** True when python3 can import moto. */
+export function motoInstalled(): boolean {
+  return spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Starts a moto server on a free port for `projectDir` (pid and port kept under .turnctl/); returns its status. */
+export async function startSandbox(projectDir: string, port?: number): Promise<SandboxStatus & { alreadyRunning: boolean }> {
+  const current = await sandboxStatus(projectDir);
+  if (current.running) return { ...current, alreadyRunning: true };
+  if (!motoInstalled()) throw new TurnctlError('moto is not installed; run: pip install -r sandbox/requirements.txt');
+  const p = port ?? (await freePort());
+  mkdirSync(stateDir(projectDir), { recursive: true });
+  const log = openSync(join(stateDir(projectDir), 'sandbox.log'), 'a');
+  const child = spawn('python3', [join(packageRoot(), 'sandbox', 'moto_server.py'), String(p)], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  child.unref();
+  const endpoint = `http://127.0.0.1:${p}`;
+  await waitReady(endpoint, child.pid!);
+  const state: SandboxState = { pid: child.pid!, port: p, endpoint, startedAt: new Date().toISOString() };
+  writeFileSync(stateFile(projectDir), `${JSON.stringify(state, null, 2)}\n`);
+  return { running: true, endpoint, pid: child.pid!, port: p, alreadyRunning: false };
+}
+
+/** Stops the sandbox; all sandbox state is lost. */
+export async function stopSandbox(projectDir: string): Promise<boolean> {
+  const s = readState(projectDir);
+  rmSync(stateFile(projectDir), { force: true });
+  if (!s || !alive(s.pid)) return false;
+  process.kill(s.pid, 'SIGTERM');
+  return true;
+}
+
+/** Empties the running sandbox (moto's reset API). */
+export async function resetSandbox(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new TurnctlError(`sandbox reset failed: HTTP ${res.status}`);
+}
+
+/** The endpoint the `local` stage uses: TURNCTL_SANDBOX_ENDPOINT, else the project's running sandbox. */
+export function sandboxEndpoint(projectDir: string): string {
+  const env = process.env.TURNCTL_SANDBOX_ENDPOINT;
+  if (env) return env;
+  const s = readState(projectDir);
+  if (!s || !alive(s.pid)) throw new TurnctlError('the local sandbox is not running; start it with: turnctl sandbox start');
+  return s.endpoint;
+}

@@ -52,9 +52,9 @@ export function resolveStage(project: Project, name: string | undefined): Stage 
   return { ...stage, name, region: stage.region ?? project.config.region };
 }
 
-/** The stack of turnctl.yaml with ${stage}, ${project}, ${region}, ${account} and ${var.NAME} substituted for one stage. */
+/** The stack of turnctl.yaml with ${stage}, ${project}, ${region}, ${account}, ${dir} (the project directory) and ${var.NAME} substituted for one stage. */
 export function stackFor(project: Project, stage: Stage): Config {
-  const vars: Record<string, unknown> = { stage: stage.name, project: project.config.project, region: stage.region, account: stage.account };
+  const vars: Record<string, unknown> = { stage: stage.name, project: project.config.project, region: stage.region, account: stage.account, dir: project.dir };
   const sub = (value: unknown, path: Path): unknown => {
     if (typeof value === 'string') {
       const whole = /^\$\{var\.([A-Za-z0-9_]+)\}$/.exec(value);
@@ -68,7 +68,7 @@ export function stackFor(project: Project, stage: Stage): Config {
           return String(stage.vars[v]);
         }
         if (!v && name in vars) return String(vars[name]);
-        throw project.file.error(path, `unknown substitution ${m}; use \${stage}, \${project}, \${region}, \${account} or \${var.NAME}`);
+        throw project.file.error(path, `unknown substitution ${m}; use \${stage}, \${project}, \${region}, \${account}, \${dir} or \${var.NAME}`);
       });
     }
     if (Array.isArray(value)) return value.map((v, i) => sub(v, [...path, i]));

@@ -26,7 +26,7 @@ export const configSchema = z.strictObject({
 });
 export type Config = z.output<typeof configSchema>;
 
-export const SECTIONS = ['layers', 'gateway', 'env', 'buckets', 'database', 'functions', 'legal'] as const;
+export const SECTIONS = ['layers', 'gateway', 'env', 'buckets', 'database', 'functions', 'monitoring', 'legal'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** releases/<version>.yaml: one release. */

@@ -2,7 +2,7 @@ import type { Section } from '../../config/schema.js';
 import type { Step } from '../types.js';
 
 /** The release checklist, in order (DESIGN.md). */
-export const CHECKLIST_ORDER: readonly Section[] = ['layers', 'gateway', 'env', 'buckets', 'database', 'functions', 'legal'];
+export const CHECKLIST_ORDER: readonly Section[] = ['layers', 'gateway', 'env', 'buckets', 'database', 'functions', 'monitoring', 'legal'];
 
 /** One module per checklist section, loaded only when a release needs it. */
 const loaders: Partial<Record<Section, () => Promise<Step>>> = {

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Ctx } from '../context.js';
+import { displayPath } from '../config/yaml-file.js';
+import { InvalidInputError, isAwsError } from '../errors.js';
+
+/** The lock file of a layer; its bytes (with the runtime) are the layer's identity. */
+export const LOCK_FILE = 'package-lock.json';
+
+/** Directory of a layer's sources: `layers/<name>/`. */
+export function layerDir(projectDir: string, layerName: string): string {
+  return join(projectDir, 'layers', layerName);
+}
+
+/** Path of a layer's lock file. */
+export function lockFilePath(projectDir: string, layerName: string): string {
+  return join(layerDir(projectDir, layerName), LOCK_FILE);
+}
+
+/** The lock file bytes; a missing lock file is invalid input (exit 65) naming the file and the fix. */
+export function readLockFile(projectDir: string, layerName: string): Buffer {
+  const file = lockFilePath(projectDir, layerName);
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const dir = displayPath(layerDir(projectDir, layerName));
+    throw new InvalidInputError(
+      displayPath(file),
+      code === 'ENOENT'
+        ? `layer "${layerName}" has no lock file; run \`npm install --package-lock-only\` in ${dir} and commit ${LOCK_FILE}`
+        : `cannot read the lock file of layer "${layerName}" (${code})`,
+    );
+  }
+}
+
+/** Content hash of a layer: sha256 over its lock file bytes + "\n" + the target runtime (hex). */
+export function layerContentHash(projectDir: string, layerName: string, runtime: string): string {
+  return createHash('sha256').update(readLockFile(projectDir, layerName)).update('\n').update(runtime).digest('hex');
+}
+
+/** Deployed layer name: `<project>-<stage>-<layer>`. */
+export function deployedLayerName(ctx: Ctx, layerName: string): string {
+  return ctx.names.scoped(layerName);
+}
+
+/** The marker written into a published version's Description; `hashFromDescription` reads it back. */
+export function hashDescription(hash: string, runtime: string, text?: string): string {
+  const marker = `turnctl sha256=${hash} runtime=${runtime}`;
+  // Lambda caps Description at 256 characters; the marker always fits and always comes last.
+  const room = 256 - marker.length - 3;
+  return text ? `${text.slice(0, room)} | ${marker}` : marker;
+}
+
+/** The content hash recorded on a layer version's Description, if turnctl published it. */
+export function hashFromDescription(description: string | undefined): string | undefined {
+  return /turnctl sha256=([0-9a-f]{64})/.exec(description ?? '')?.[1];
+}
+
+/** One published version of a layer. */
+export interface LayerVersion {
+  arn: string;
+  version: number;
+  hash?: string;
+  runtimes?: string[];
+  createdDate?: string;
+}
+
+/** All published versions of a layer with the content hash recorded on each (from its Description, e.g. "turnctl sha256=<hash>"); [] when none. All pages. */
+export async function layerVersions(ctx: Ctx, layerName: string): Promise<LayerVersion[]> {
+  const { ListLayerVersionsCommand } = await import('@aws-sdk/client-lambda');
+  const lambda = await ctx.aws.lambda();
+  const name = deployedLayerName(ctx, layerName);
+  const out: LayerVersion[] = [];
+  let marker: string | undefined;
+  do {
+    let page;
+    try {
+      page = await lambda.send(new ListLayerVersionsCommand({ LayerName: name, Marker: marker }));
+    } catch (err) {
+      // AWS answers an empty list for an unknown layer; some emulators answer ResourceNotFound instead.
+      if (isAwsError(err, 'ResourceNotFoundException')) return [];
+      throw err;
+    }
+    for (const v of page.LayerVersions ?? []) {
+      if (!v.LayerVersionArn || v.Version === undefined) continue;
+      out.push({
+        arn: v.LayerVersionArn,
+        version: Number(v.Version),
+        hash: hashFromDescription(v.Description),
+        runtimes: v.CompatibleRuntimes,
+        createdDate: v.CreatedDate,
+      });
+    }
+    marker = page.NextMarker;
+  } while (marker);
+  return out.sort((a, b) => a.version - b.version);
+}
+
+/** The ARN of the newest version of a layer that carries `hash`, if one was published. */
+export async function layerVersionArn(ctx: Ctx, layerName: string, hash: string): Promise<string | undefined> {
+  const versions = await layerVersions(ctx, layerName);
+  return versions.filter((v) => v.hash === hash).at(-1)?.arn;
+}

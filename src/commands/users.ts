@@ -1,5 +1,215 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
+import { ExitCode } from '../errors.js';
+import { confirmOrRefuse } from '../io.js';
+import { openStage } from '../context.js';
+import { outputOption, printResult, stageOption, yesOption } from './common.js';
+import type { PortalUser } from '../users/users.js';
+import { STATUS_CHOICES, type StatusFilter } from '../users/validate.js';
 
-/** Placeholder until the group is written. */
-export function register(_group: Command, _host: CommandHost): void {}
+/** Fixed-width table of rows (first row is the header). */
+export function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+function userLines(users: PortalUser[]): string[] {
+  if (!users.length) return ['no users'];
+  return table([['EMAIL', 'ROLE', 'STATUS', 'ENABLED', 'NAME'], ...users.map((u) => [u.email, u.roles.join(',') || '-', u.status, u.enabled ? 'yes' : 'no', u.name ?? ''])]);
+}
+
+function userDetail(u: PortalUser): string[] {
+  return [
+    `email:    ${u.email}`,
+    `name:     ${u.name ?? '-'}`,
+    `phone:    ${u.phone ?? '-'}`,
+    `role:     ${u.roles.join(', ') || '-'}`,
+    `status:   ${u.status}`,
+    `enabled:  ${u.enabled ? 'yes' : 'no'}`,
+    ...(u.created ? [`created:  ${u.created}`] : []),
+  ];
+}
+
+/** RFC 4180 cell: quoted when it holds a comma, quote or newline. */
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** `turnctl users ...`: the portal's Cognito users of a stage. */
+export function register(group: Command, host: CommandHost): void {
+  const { io } = host;
+  const open = (stage: string) => openStage(stage, { cwd: host.cwd, progress: (t) => io.err(t) });
+  const svc = () => import('../users/users.js');
+
+  group
+    .command('init')
+    .description('create the stage\'s user pool and one group per role where missing (users add does this too)')
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (o: { stage: string; output: string }) => {
+        const ctx = open(o.stage);
+        const res = await (await svc()).initPool(ctx);
+        const data = { pool: res.pool.name, id: res.pool.id, roles: res.pool.roles, createdPool: res.createdPool, createdGroups: res.createdGroups };
+        printResult(io, o.output, data, () => [
+          `${res.createdPool ? 'created' : 'found'} user pool ${res.pool.name} (${res.pool.id})`,
+          res.createdGroups.length ? `created groups: ${res.createdGroups.join(', ')}` : `groups present: ${res.pool.roles.join(', ')}`,
+        ]);
+      }),
+    );
+
+  group
+    .command('add <email>')
+    .description('create a portal user with a verified email in a role; Cognito emails the temporary password')
+    .requiredOption('-r, --role <role>', 'role (a group from users.roles)')
+    .option('-n, --name <name>', 'display name')
+    .option('-p, --phone <e164>', 'phone number in E.164 format, e.g. +4915112345678')
+    .option('--suppress-invite', 'do not send the invitation email (MessageAction SUPPRESS)')
+    .option('--update', 'change the user if it already exists (name, phone, role)')
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (email: string, o: { role: string; name?: string; phone?: string; suppressInvite?: boolean; update?: boolean; stage: string; output: string }) => {
+        const ctx = open(o.stage);
+        const { userSpec } = await import('../users/validate.js');
+        const { poolConfig } = await import('../users/pool.js');
+        const spec = userSpec({ email, role: o.role, name: o.name, phone: o.phone }, poolConfig(ctx).roles);
+        const res = await (await svc()).addUser(ctx, spec, { update: o.update, suppressInvite: o.suppressInvite });
+        const invite = res.action === 'created' ? (o.suppressInvite ? ' (invitation suppressed)' : ' (Cognito emailed the temporary password)') : '';
+        printResult(io, o.output, { action: res.action, changed: res.fields, user: res.user }, () => `${res.action} ${res.user.email} as ${res.user.roles.join(',')}${invite}`);
+      }),
+    );
+
+  group
+    .command('list')
+    .description('list the users of the pool (all pages)')
+    .option('-r, --role <role>', 'only users in this role')
+    .addOption(new Option('--status <status>', 'only users in this state').choices(STATUS_CHOICES))
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (o: { role?: string; status?: StatusFilter; stage: string; output: string }) => {
+        const users = await (await svc()).listUsers(open(o.stage), { role: o.role, status: o.status });
+        printResult(io, o.output, users, () => userLines(users));
+      }),
+    );
+
+  group
+    .command('show <email>')
+    .description('show one user')
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (email: string, o: { stage: string; output: string }) => {
+        const user = await (await svc()).showUser(open(o.stage), email);
+        printResult(io, o.output, user, () => userDetail(user));
+      }),
+    );
+
+  group
+    .command('set-role <email> <role>')
+    .description('move a user to another role (group)')
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (email: string, role: string, o: { stage: string; output: string }) => {
+        const res = await (await svc()).setRole(open(o.stage), email, role);
+        printResult(io, o.output, res, () => `${res.user.email}: ${res.changed ? 'role set to' : 'already in role'} ${res.user.roles.join(',')}`);
+      }),
+    );
+
+  for (const [name, enabled] of [['disable', false], ['enable', true]] as const) {
+    group
+      .command(`${name} <email>`)
+      .description(enabled ? 'enable a disabled user' : 'disable a user (cannot sign in; sessions signed out); asks for confirmation')
+      .addOption(stageOption())
+      .addOption(yesOption())
+      .addOption(outputOption())
+      .action(
+        host.action(async (email: string, o: { stage: string; yes?: boolean; output: string }) => {
+          const ctx = open(o.stage);
+          const s = await svc();
+          const user = await s.existingUser(ctx, email);
+          if (!enabled && user.enabled) await confirmOrRefuse(io, { yes: o.yes, message: `Disable ${user.email} on stage ${ctx.stage.name}?` });
+          const res = await s.setEnabled(ctx, email, enabled);
+          printResult(io, o.output, res, () => `${res.user.email}: ${res.changed ? `${name}d` : `already ${name}d`}`);
+        }),
+      );
+  }
+
+  group
+    .command('remove <email>')
+    .description('delete a user; asks for confirmation (typing the email on stages with confirm: true)')
+    .addOption(stageOption())
+    .addOption(yesOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (email: string, o: { stage: string; yes?: boolean; output: string }) => {
+        const ctx = open(o.stage);
+        const s = await svc();
+        const user = await s.existingUser(ctx, email);
+        await confirmOrRefuse(io, { yes: o.yes, message: `Delete user ${user.email} from stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? user.email : undefined });
+        const removed = await s.removeUser(ctx, email);
+        printResult(io, o.output, { removed: removed.email }, () => `removed ${removed.email}`);
+      }),
+    );
+
+  group
+    .command('reset-password <email>')
+    .description('make Cognito send a new temporary password (never signed in) or a reset code; asks for confirmation')
+    .addOption(stageOption())
+    .addOption(yesOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (email: string, o: { stage: string; yes?: boolean; output: string }) => {
+        const ctx = open(o.stage);
+        const s = await svc();
+        const user = await s.existingUser(ctx, email);
+        await confirmOrRefuse(io, { yes: o.yes, message: `Reset the password of ${user.email} on stage ${ctx.stage.name}?` });
+        const res = await s.resetPassword(ctx, email);
+        printResult(io, o.output, { email: res.user.email, method: res.method, status: res.user.status }, () =>
+          res.method === 'reset' ? `${res.user.email}: password reset; Cognito emailed a reset code` : `${res.user.email}: invitation re-sent with a new temporary password`,
+        );
+      }),
+    );
+
+  group
+    .command('export')
+    .description('export the users as CSV (the import format: email,name,role,phone) or JSON')
+    .option('-r, --role <role>', 'only users in this role')
+    .addOption(stageOption())
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(
+      host.action(async (o: { role?: string; stage: string; output: string }) => {
+        const users = await (await svc()).listUsers(open(o.stage), { role: o.role });
+        if (o.output === 'json') io.out(JSON.stringify(users, null, 2));
+        else {
+          io.out('email,name,role,phone');
+          for (const u of users) io.out([u.email, u.name ?? '', u.roles[0] ?? '', u.phone ?? ''].map(csvCell).join(','));
+        }
+      }),
+    );
+
+  group
+    .command('import <file>')
+    .description('import users from CSV (email,name,role[,phone]); a dry run unless --apply; exit 1 if a row failed')
+    .option('--apply', 'make the changes (default: only show what each row would do)')
+    .option('--update', 'change existing users that differ (name, phone, role)')
+    .option('--suppress-invite', 'do not send invitation emails to created users')
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (file: string, o: { apply?: boolean; update?: boolean; suppressInvite?: boolean; stage: string; output: string }) => {
+        const { importUsers } = await import('../users/import.js');
+        const res = await importUsers(open(o.stage), file, { apply: o.apply, update: o.update, suppressInvite: o.suppressInvite, cwd: host.cwd });
+        const verb = (a: string) => (res.applied ? a : { created: 'would create', updated: 'would update', unchanged: 'unchanged' }[a] ?? a);
+        printResult(io, o.output, res, () => [
+          ...res.rows.map((r) =>
+            r.problem ? `${r.where}: ${r.action === 'invalid' ? 'invalid' : 'failed'}: ${r.problem}` : `${r.where}: ${verb(r.action)} ${r.email}${r.action === 'updated' && r.fields?.length ? ` (${r.fields.join(', ')})` : ''}`,
+          ),
+          `${res.applied ? '' : 'dry run: '}${res.summary.created} ${verb('created')}, ${res.summary.updated} ${verb('updated')}, ${res.summary.unchanged} unchanged, ${res.summary.invalid} invalid, ${res.summary.failed} failed${res.applied ? '' : ' (pass --apply to make the changes)'}`,
+        ]);
+        return res.summary.invalid + res.summary.failed > 0 ? ExitCode.failure : ExitCode.ok;
+      }),
+    );
+}

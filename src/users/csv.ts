@@ -1,0 +1,65 @@
+import { InvalidInputError } from '../errors.js';
+
+/** One CSV record and the line it starts on (1-based). */
+export interface CsvRecord {
+  line: number;
+  cells: string[];
+}
+
+/**
+ * Parses CSV text (RFC 4180: comma separated, double-quoted fields may hold commas, quotes as "" and newlines).
+ * Blank lines are skipped; an unterminated quote is an InvalidInputError at `file:line`.
+ */
+export function parseCsv(text: string, file: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  const src = text.replace(/^\uFEFF/, '');
+  let line = 1;
+  let i = 0;
+  while (i < src.length) {
+    const start = line;
+    const cells: string[] = [];
+    let cell = '';
+    let quotedStart = 0;
+    let inQuotes = false;
+    let done = false;
+    while (i < src.length && !done) {
+      const c = src[i]!;
+      if (inQuotes) {
+        if (c === '"' && src[i + 1] === '"') {
+          cell += '"';
+          i += 2;
+        } else if (c === '"') {
+          inQuotes = false;
+          i++;
+        } else {
+          if (c === '\n') line++;
+          cell += c;
+          i++;
+        }
+      } else if (c === '"' && cell.trim() === '') {
+        inQuotes = true;
+        quotedStart = line;
+        cell = '';
+        i++;
+      } else if (c === ',') {
+        cells.push(cell);
+        cell = '';
+        i++;
+      } else if (c === '\r' && src[i + 1] === '\n') {
+        i++;
+      } else if (c === '\n') {
+        line++;
+        i++;
+        done = true;
+      } else {
+        cell += c;
+        i++;
+      }
+    }
+    if (inQuotes) throw new InvalidInputError(`${file}:${quotedStart}`, 'unterminated quoted field; close the " or remove it');
+    cells.push(cell);
+    if (cells.length === 1 && cells[0]!.trim() === '') continue;
+    records.push({ line: start, cells: cells.map((c) => c.trim()) });
+  }
+  return records;
+}

@@ -1,0 +1,105 @@
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { Ctx } from '../context.js';
+import { TurnctlError } from '../errors.js';
+import { DEFAULT_ROLES } from '../config/sections/users.js';
+
+/** The stage's portal pool as configured: its name and roles (highest first). */
+export interface PoolConfig {
+  name: string;
+  roles: string[];
+}
+
+/** The users config of the stage, with defaults (`<project>-<stage>-portal`, admin/operator/support). */
+export function poolConfig(ctx: Ctx): PoolConfig {
+  const users = ctx.stack.users;
+  return { name: users?.pool ?? ctx.names.scoped('portal'), roles: users?.roles ?? [...DEFAULT_ROLES] };
+}
+
+/** A live pool: its id and the configured roles. */
+export interface Pool extends PoolConfig {
+  id: string;
+  cognito: CognitoIdentityProviderClient;
+}
+
+/** The id of the pool named `name`, or undefined (pools have no name lookup: list all pages and match). */
+export async function findPoolId(ctx: Ctx, name: string): Promise<string | undefined> {
+  const { ListUserPoolsCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const cognito = await ctx.aws.cognito();
+  const ids: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const res = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60, NextToken }));
+    for (const p of res.UserPools ?? []) if (p.Name === name && p.Id) ids.push(p.Id);
+    NextToken = res.NextToken;
+  } while (NextToken);
+  if (ids.length > 1)
+    throw new TurnctlError(`${ids.length} user pools are named "${name}" (${ids.join(', ')}); delete the extra ones or set users.pool in turnctl.yaml to a unique name`);
+  return ids[0];
+}
+
+/** The stage's pool; a missing pool is an error naming the command that creates it (read-only commands never create). */
+export async function openPool(ctx: Ctx): Promise<Pool> {
+  const cfg = poolConfig(ctx);
+  const id = await findPoolId(ctx, cfg.name);
+  if (!id)
+    throw new TurnctlError(`user pool "${cfg.name}" does not exist on stage ${ctx.stage.name}; create it with: turnctl users init --stage ${ctx.stage.name} (users add does too)`);
+  return { ...cfg, id, cognito: await ctx.aws.cognito() };
+}
+
+/** What ensurePool created. */
+export interface EnsureResult {
+  pool: Pool;
+  createdPool: boolean;
+  createdGroups: string[];
+}
+
+/**
+ * Creates the stage's pool (email is the username, case-insensitive, admin-created users only, verified email,
+ * deletion protection) and one group per role where missing. Idempotent.
+ */
+export async function ensurePool(ctx: Ctx): Promise<EnsureResult> {
+  const cip = await import('@aws-sdk/client-cognito-identity-provider');
+  const cognito = await ctx.aws.cognito();
+  const cfg = poolConfig(ctx);
+  let id = await findPoolId(ctx, cfg.name);
+  let createdPool = false;
+  if (!id) {
+    ctx.progress(`creating user pool ${cfg.name}`);
+    const res = await cognito.send(
+      new cip.CreateUserPoolCommand({
+        PoolName: cfg.name,
+        UsernameAttributes: ['email'],
+        UsernameConfiguration: { CaseSensitive: false },
+        AutoVerifiedAttributes: ['email'],
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+        Policies: {
+          PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false, TemporaryPasswordValidityDays: 7 },
+        },
+        DeletionProtection: 'ACTIVE',
+        UserPoolTags: { project: ctx.project.config.project, stage: ctx.stage.name, 'managed-by': 'turnctl' },
+      }),
+    );
+    id = res.UserPool!.Id!;
+    createdPool = true;
+  }
+  const existing = new Set<string>();
+  let NextToken: string | undefined;
+  do {
+    const res = await cognito.send(new cip.ListGroupsCommand({ UserPoolId: id, Limit: 60, NextToken }));
+    for (const g of res.Groups ?? []) if (g.GroupName) existing.add(g.GroupName);
+    NextToken = res.NextToken;
+  } while (NextToken);
+  const createdGroups: string[] = [];
+  for (const [precedence, role] of cfg.roles.entries()) {
+    if (existing.has(role)) continue;
+    ctx.progress(`creating group ${role}`);
+    try {
+      await cognito.send(new cip.CreateGroupCommand({ UserPoolId: id, GroupName: role, Precedence: precedence, Description: `portal role ${role} (turnctl)` }));
+      createdGroups.push(role);
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'GroupExistsException') throw err;
+    }
+  }
+  return { pool: { ...cfg, id, cognito }, createdPool, createdGroups };
+}

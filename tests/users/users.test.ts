@@ -1,0 +1,252 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AdminCreateUserCommand, AdminSetUserPasswordCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { main } from '../../src/cli.js';
+import { observeAwsCalls, isWriteCommand } from '../../src/aws/clients.js';
+import { readAudit } from '../../src/state/audit.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
+import { recordingIo } from '../helpers/io.js';
+import { cognitoClient, poolIdByName, readUser } from './sandbox-client.js';
+
+const cognito = cognitoClient();
+
+async function run(p: TestProject, args: string[], opts: { interactive?: boolean; answers?: Array<boolean | string> } = {}) {
+  const io = recordingIo(opts);
+  const code = await main([...args, '--stage', 'local'], { io, cwd: p.dir });
+  return { code, io, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+}
+
+/** Counts AWS calls (all / writes) made while `fn` runs. */
+async function counting<T>(fn: () => Promise<T>): Promise<{ result: T; calls: number; writes: string[] }> {
+  let calls = 0;
+  const writes: string[] = [];
+  const stop = observeAwsCalls((c) => {
+    calls++;
+    if (isWriteCommand(c.command)) writes.push(`${c.service}:${c.command}`);
+  });
+  try {
+    return { result: await fn(), calls, writes };
+  } finally {
+    stop();
+  }
+}
+
+describe('users (against the sandbox, read back through a second Cognito client)', () => {
+  let p: TestProject;
+  let poolId: string;
+  beforeAll(async () => {
+    p = makeProject();
+    const { code } = await run(p, ['users', 'init']);
+    expect(code).toBe(0);
+    poolId = (await poolIdByName(cognito, `${p.name}-local-portal`))!;
+  });
+
+  it('init created the pool and one group per default role', async () => {
+    expect(poolId).toBeTruthy();
+    const again = await run(p, ['users', 'init', '--output', 'json']);
+    expect(JSON.parse(again.out)).toMatchObject({ createdPool: false, createdGroups: [], roles: ['admin', 'operator', 'support'] });
+  });
+
+  it('add: creates the user with a verified email in its role; no password is printed', async () => {
+    // GIVEN the pool WHEN an operator adds a user
+    const { code, out, err } = await run(p, ['users', 'add', 'Ada@Turn.Example', '--role', 'admin', '--name', 'Ada Lovelace', '--phone', '+4915112345678', '--suppress-invite', '--output', 'json']);
+    // THEN the second client sees it, lower-cased, verified, in group admin, waiting for its first sign-in
+    expect(code).toBe(0);
+    const u = await readUser(cognito, poolId, 'ada@turn.example');
+    expect(u).toMatchObject({ status: 'FORCE_CHANGE_PASSWORD', enabled: true, groups: ['admin'] });
+    expect(u!.attrs).toMatchObject({ email: 'ada@turn.example', email_verified: 'true', name: 'Ada Lovelace', phone_number: '+4915112345678' });
+    expect(JSON.parse(out)).toMatchObject({ action: 'created', user: { email: 'ada@turn.example', roles: ['admin'] } });
+    expect(`${out}\n${err}`).not.toMatch(/password\s*[:=]/i);
+  });
+
+  it('add: an existing user is a clear error unless --update', async () => {
+    const again = await run(p, ['users', 'add', 'ada@turn.example', '--role', 'support']);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/^error: user ada@turn\.example already exists on stage local \(differs in: role\); pass --update/m);
+    expect((await readUser(cognito, poolId, 'ada@turn.example'))!.groups).toEqual(['admin']);
+
+    const upd = await run(p, ['users', 'add', 'ada@turn.example', '--role', 'support', '--name', 'Ada King', '--update']);
+    expect(upd.code).toBe(0);
+    const u = await readUser(cognito, poolId, 'ada@turn.example');
+    expect(u!.groups).toEqual(['support']);
+    expect(u!.attrs.name).toBe('Ada King');
+  });
+
+  it.each([
+    [['not-an-email', '--role', 'admin'], /"not-an-email" is not a valid email address/],
+    [['x@turn.example', '--role', 'admin', '--phone', '0151 123'], /not in E\.164 format/],
+    [['x@turn.example', '--role', 'janitor'], /unknown role "janitor"; roles in turnctl.yaml \(users.roles\): admin, operator, support/],
+  ])('add %j: invalid input is exit 65, one line, before any AWS call', async (args, message) => {
+    const { result, calls } = await counting(() => run(p, ['users', 'add', ...args]));
+    expect(result.code).toBe(65);
+    expect(result.err).toMatch(message);
+    expect(result.err.trim().split('\n')).toHaveLength(1);
+    expect(calls).toBe(0);
+  });
+
+  it('list: reads every page, filters by role and status', async () => {
+    // GIVEN 65 more users created behind turnctl's back (more than one ListUsers page of 60)
+    for (let i = 0; i < 65; i++)
+      await cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: `bulk${i}@turn.example`, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: `bulk${i}@turn.example` }] }));
+    // WHEN listing
+    const all = await run(p, ['users', 'list', '--output', 'json']);
+    const live = await cognito.send(new ListUsersCommand({ UserPoolId: poolId, Limit: 60 }));
+    expect(live.PaginationToken).toBeTruthy(); // the sandbox really pages
+    // THEN every user is there
+    const users = JSON.parse(all.out) as Array<{ email: string; roles: string[] }>;
+    expect(users.filter((u) => u.email.startsWith('bulk'))).toHaveLength(65);
+    expect(users.find((u) => u.email === 'ada@turn.example')?.roles).toEqual(['support']);
+    const support = JSON.parse((await run(p, ['users', 'list', '--role', 'support', '--output', 'json'])).out) as Array<{ email: string }>;
+    expect(support.map((u) => u.email)).toEqual(['ada@turn.example']);
+    const text = await run(p, ['users', 'list', '--status', 'force-change-password']);
+    expect(text.out).toMatch(/^EMAIL\s+ROLE\s+STATUS\s+ENABLED\s+NAME/);
+    expect(text.out).toMatch(/ada@turn\.example\s+support\s+force-change-password\s+yes\s+Ada King/);
+    const bad = await run(p, ['users', 'list', '--role', 'nope']);
+    expect(bad.code).toBe(65);
+  });
+
+  it('set-role: moves the user to exactly one role group', async () => {
+    const { code, out } = await run(p, ['users', 'set-role', 'ada@turn.example', 'operator']);
+    expect(code).toBe(0);
+    expect(out).toBe('ada@turn.example: role set to operator');
+    expect((await readUser(cognito, poolId, 'ada@turn.example'))!.groups).toEqual(['operator']);
+  });
+
+  it('disable: refuses without --yes when not a TTY; with --yes the user is disabled; enable undoes it', async () => {
+    const refused = await run(p, ['users', 'disable', 'ada@turn.example']);
+    expect(refused.code).toBe(64);
+    expect(refused.err).toMatch(/pass --yes/);
+    expect((await readUser(cognito, poolId, 'ada@turn.example'))!.enabled).toBe(true);
+
+    const tty = await run(p, ['users', 'disable', 'ada@turn.example'], { interactive: true, answers: [true] });
+    expect(tty.code).toBe(0);
+    expect((await readUser(cognito, poolId, 'ada@turn.example'))!.enabled).toBe(false);
+    const disabled = JSON.parse((await run(p, ['users', 'list', '--status', 'disabled', '--output', 'json'])).out) as Array<{ email: string }>;
+    expect(disabled.map((u) => u.email)).toEqual(['ada@turn.example']);
+
+    expect((await run(p, ['users', 'enable', 'ada@turn.example'])).code).toBe(0);
+    expect((await readUser(cognito, poolId, 'ada@turn.example'))!.enabled).toBe(true);
+  });
+
+  it('reset-password: re-sends the invitation before the first sign-in, resets afterwards', async () => {
+    const first = await run(p, ['users', 'reset-password', 'ada@turn.example', '--yes', '--output', 'json']);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toEqual({ email: 'ada@turn.example', method: 'resend-invite', status: 'force-change-password' });
+    const again = await readUser(cognito, poolId, 'ada@turn.example');
+    expect(again!.groups).toEqual(['operator']); // RESEND left the user as it was (sandbox patch; AWS behaviour)
+    const list = await cognito.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'email = "ada@turn.example"' }));
+    expect(list.Users).toHaveLength(1);
+
+    // GIVEN the user signed in and set a password WHEN it is reset THEN Cognito requires a reset
+    await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'ada@turn.example', Password: 'Correct-Horse-42', Permanent: true }));
+    const reset = await run(p, ['users', 'reset-password', 'ada@turn.example', '--yes']);
+    expect(reset.code).toBe(0);
+    expect(reset.out).toMatch(/password reset; Cognito emailed a reset code/);
+    expect((await readUser(cognito, poolId, 'ada@turn.example'))!.status).toBe('RESET_REQUIRED');
+  });
+
+  it('show and remove (confirmation); a missing user is a clear error', async () => {
+    const show = await run(p, ['users', 'show', 'ada@turn.example']);
+    expect(show.out).toMatch(/role:\s+operator/);
+    const no = await run(p, ['users', 'remove', 'ada@turn.example'], { interactive: true, answers: [false] });
+    expect(no.code).toBe(1);
+    expect(await readUser(cognito, poolId, 'ada@turn.example')).toBeDefined();
+    const yes = await run(p, ['users', 'remove', 'ada@turn.example', '--yes']);
+    expect(yes.code).toBe(0);
+    expect(await readUser(cognito, poolId, 'ada@turn.example')).toBeUndefined();
+    const gone = await run(p, ['users', 'show', 'ada@turn.example']);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toMatch(/no user ada@turn\.example in pool .* on stage local/);
+  });
+
+  it('every change is in the audit log with the caller and no secrets', async () => {
+    const ctx = p.ctx();
+    const entries = await readAudit(ctx, 'users');
+    const actions = entries.map((e) => `${e.action} ${e.target}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'create ada@turn.example',
+        'update ada@turn.example',
+        'set-role ada@turn.example',
+        'disable ada@turn.example',
+        'enable ada@turn.example',
+        'reset-password ada@turn.example',
+        'remove ada@turn.example',
+      ]),
+    );
+    expect(entries.every((e) => /^arn:aws:/.test(e.who))).toBe(true);
+    expect(JSON.stringify(entries)).not.toMatch(/Correct-Horse|TemporaryPassword|\+4915112345678/);
+  });
+});
+
+describe('users import (good and bad rows)', () => {
+  let p: TestProject;
+  let poolId: string;
+  beforeAll(async () => {
+    p = makeProject();
+    copyFileSync(join(import.meta.dirname, '../fixtures/users/import.csv'), join(p.dir, 'people.csv'));
+  });
+
+  it('dry run by default: shows what each row would do and changes nothing', async () => {
+    const { result, writes } = await counting(() => run(p, ['users', 'import', 'people.csv']));
+    expect(writes).toEqual([]);
+    expect(result.code).toBe(1); // bad rows
+    expect(result.out).toContain('people.csv:2: would create anna.berger@turn.example');
+    expect(result.out).toContain('people.csv:4: invalid: "not-an-email" is not a valid email address');
+    expect(result.out).toContain('people.csv:5: invalid: unknown role "janitor"');
+    expect(result.out).toContain('people.csv:6: invalid: phone "0151 1234" is not in E.164 format');
+    expect(result.out).toContain('people.csv:9: invalid: anna.berger@turn.example already appears on line 2');
+    expect(result.out).toMatch(/dry run: 3 would create, 0 would update, 0 unchanged, 4 invalid, 0 failed \(pass --apply/);
+    expect(await poolIdByName(cognito, `${p.name}-local-portal`)).toBeUndefined();
+  });
+
+  it('--apply creates the good rows, reports the bad ones by line, exits 1', async () => {
+    const { code, out } = await run(p, ['users', 'import', 'people.csv', '--apply', '--suppress-invite', '--output', 'json']);
+    expect(code).toBe(1);
+    const res = JSON.parse(out);
+    expect(res.summary).toEqual({ created: 3, updated: 0, unchanged: 0, invalid: 4, failed: 0 });
+    poolId = (await poolIdByName(cognito, `${p.name}-local-portal`))!;
+    expect(await readUser(cognito, poolId, 'anna.berger@turn.example')).toMatchObject({ groups: ['admin'], attrs: { name: 'Anna Berger', phone_number: '+4915112345678', email_verified: 'true' } });
+    expect(await readUser(cognito, poolId, 'ben.okafor@turn.example')).toMatchObject({ groups: ['operator'], attrs: { name: 'Okafor, Ben' } });
+    expect(await readUser(cognito, poolId, 'emma.schulz@turn.example')).toMatchObject({ groups: ['support'] });
+    expect(await readUser(cognito, poolId, 'carla.diaz@turn.example')).toBeUndefined();
+    const all = await cognito.send(new ListUsersCommand({ UserPoolId: poolId }));
+    expect(all.Users).toHaveLength(3);
+  });
+
+  it('re-running the same file changes nothing (no write call)', async () => {
+    const { result, writes } = await counting(() => run(p, ['users', 'import', 'people.csv', '--apply']));
+    expect(writes).toEqual([]);
+    expect(result.out).toMatch(/0 created, 0 updated, 3 unchanged, 4 invalid, 0 failed/);
+  });
+
+  it('a changed row fails without --update and is applied with it; export round-trips', async () => {
+    p.write('changed.csv', 'email,name,role\nben.okafor@turn.example,Ben Okafor,support\nnew.person@turn.example,New Person,operator\n');
+    const without = await run(p, ['users', 'import', 'changed.csv', '--apply', '--suppress-invite']);
+    expect(without.code).toBe(1);
+    expect(without.out).toContain('changed.csv:2: failed: ben.okafor@turn.example exists and differs in name, role; pass --update');
+    expect(without.out).toContain('changed.csv:3: created new.person@turn.example');
+    expect((await readUser(cognito, poolId, 'ben.okafor@turn.example'))!.groups).toEqual(['operator']);
+
+    const withUpdate = await run(p, ['users', 'import', 'changed.csv', '--apply', '--update']);
+    expect(withUpdate.code).toBe(0);
+    expect((await readUser(cognito, poolId, 'ben.okafor@turn.example'))).toMatchObject({ groups: ['support'], attrs: { name: 'Ben Okafor' } });
+
+    const exported = await run(p, ['users', 'export']);
+    expect(exported.io.stdout[0]).toBe('email,name,role,phone');
+    expect(exported.out).toContain('anna.berger@turn.example,Anna Berger,admin,+4915112345678');
+    p.write('exported.csv', `${exported.out}\n`);
+    const { result, writes } = await counting(() => run(p, ['users', 'import', 'exported.csv', '--apply']));
+    expect(result.code).toBe(0);
+    expect(writes).toEqual([]);
+    expect(result.out).toMatch(/0 created, 0 updated, 4 unchanged, 0 invalid, 0 failed/);
+  });
+
+  it('a malformed header is exit 65 naming file:line', async () => {
+    p.write('bad.csv', 'mail,name,role\nx@turn.example,X,admin\n');
+    const { code, err } = await run(p, ['users', 'import', 'bad.csv']);
+    expect(code).toBe(65);
+    expect(err.trim()).toBe('error: bad.csv:1: unknown column "mail" in the header; the header must be email,name,role[,phone]');
+  });
+});

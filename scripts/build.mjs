@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli.ts', 'src/invoke/runner.ts'],
+  entryPoints: ['src/cli.ts'],
   outdir: 'dist',
   bundle: true,
   splitting: true,

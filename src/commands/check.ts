@@ -1,5 +1,43 @@
-import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { Argument, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
+import { ExitCode, InvalidInputError } from '../errors.js';
+import { outputOption, printResult, stageOption } from './common.js';
 
-/** Placeholder until the group is written. */
-export function register(_group: Command, _host: CommandHost): void {}
+/** `turnctl check run pre|post --stage S`: run checks outside a release. */
+export function register(group: Command, host: CommandHost): void {
+  group
+    .command('run')
+    .description('run the pre- or post-checks of a stage (those of --release, else all of that phase)')
+    .addArgument(new Argument('<phase>', 'which checks').choices(['pre', 'post']))
+    .addOption(stageOption())
+    .option('-r, --release <manifest>', 'take the check list (and options) from this release manifest')
+    .option('-c, --checks <names>', 'comma-separated check names')
+    .addOption(outputOption())
+    .action(
+      host.action(async (phase: 'pre' | 'post', opts: { stage: string; release?: string; checks?: string; output?: string }) => {
+        const { openStage } = await import('../context.js');
+        const { loadManifest } = await import('../config/load.js');
+        const { manifestSchema } = await import('../config/schema.js');
+        const { checkNames, loadCheck } = await import('../checks/index.js');
+        const { runChecks } = await import('../release/apply.js');
+        const { preparePlan } = await import('../release/plan.js');
+        const ctx = openStage(opts.stage, { cwd: host.cwd });
+        const loaded = opts.release ? loadManifest(resolve(host.cwd, opts.release)) : undefined;
+        const manifest = loaded?.manifest ?? manifestSchema.parse({ version: '0.0.0' });
+        let names: string[];
+        if (opts.checks) names = opts.checks.split(',').map((s) => s.trim()).filter(Boolean);
+        else if (loaded) names = manifest.checks[phase];
+        else names = (await Promise.all(checkNames().map(async (n) => ((await loadCheck(n))?.phase === phase ? n : undefined)))).filter((n): n is string => Boolean(n));
+        for (const n of names) {
+          const c = await loadCheck(n);
+          if (!c) throw new InvalidInputError(undefined, `unknown check "${n}"; known checks: ${checkNames().join(', ')}`);
+        }
+        const plan = loaded ? (await preparePlan(ctx, loaded)).plan : undefined;
+        const results = await runChecks(ctx, names, phase, { manifest, digest: plan?.digest ?? '', plan, freshPlan: plan, startedAt: new Date(Date.now() - 60 * 60 * 1000) });
+        const ok = results.every((r) => r.ok);
+        printResult(host.io, opts.output, { phase, stage: ctx.stage.name, ok, checks: results }, () => results.map((r) => `${r.ok ? '✔' : '✖'} ${r.name}: ${r.detail}`));
+        return ok ? ExitCode.ok : ExitCode.failure;
+      }),
+    );
+}

@@ -1,5 +1,29 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandHost } from '../cli.js';
+import { ExitCode } from '../errors.js';
+import { outputOption, printResult, stageOption } from './common.js';
 
-/** Placeholder until the group is written. */
-export function register(_group: Command, _host: CommandHost): void {}
+/** `turnctl invoke <function> --stage S [--event file.json]` */
+export function register(group: Command, host: CommandHost): void {
+  group
+    .argument('<function>', 'function name from turnctl.yaml')
+    .addOption(stageOption())
+    .option('-e, --event <file>', 'event JSON file (default: {})')
+    .option('--logs', 'print the function log lines to stderr')
+    .addOption(outputOption())
+    .action(
+      host.action(async (fn: string, opts: { stage: string; event?: string; logs?: boolean; output?: string }) => {
+        const { openStage } = await import('../context.js');
+        const { readYamlFile } = await import('../config/yaml-file.js');
+        const { invokeFunction } = await import('../invoke/invoke.js');
+        const ctx = openStage(opts.stage, { cwd: host.cwd });
+        const event = opts.event ? readYamlFile(resolve(host.cwd, opts.event)).value : {};
+        const r = await invokeFunction(ctx, fn, event);
+        if (opts.logs) for (const l of r.logs.split('\n').filter(Boolean)) host.io.err(l);
+        printResult(host.io, opts.output, { function: fn, version: r.version, ok: r.ok, statusCode: r.statusCode ?? null, error: r.error ?? null, payload: r.payload }, () => JSON.stringify(r.payload, null, 2));
+        if (r.error) host.io.err(`error: ${r.error}`);
+        return r.ok ? ExitCode.ok : ExitCode.failure;
+      }),
+    );
+}

@@ -1,5 +1,223 @@
-import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Argument, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { confirmOrRefuse, type Io, type Spinner } from '../io.js';
+import { outputOption, printResult, stageOption, yesOption } from './common.js';
 
-/** Placeholder until the group is written. */
-export function register(_group: Command, _host: CommandHost): void {}
+interface StageOpts {
+  stage: string;
+  output?: string;
+  yes?: boolean;
+}
+
+/** A spinner whose text follows ctx.progress; results still go to stdout. */
+function progressOf(io: Io): { progress: (t: string) => void; spinner: () => Spinner; stop: () => void } {
+  let spinner: Spinner | undefined;
+  return {
+    progress: (t) => (spinner ? spinner.update(t) : (spinner = io.spinner(t))),
+    spinner: () => (spinner ??= io.spinner('working')),
+    stop: () => {
+      spinner?.stop();
+      spinner = undefined;
+    },
+  };
+}
+
+async function open(host: CommandHost, stage: string, progress: (t: string) => void) {
+  const { openStage } = await import('../context.js');
+  return openStage(stage, { cwd: host.cwd, progress });
+}
+
+function engineEvents(io: Io, stop: () => void) {
+  return (e: import('../release/apply.js').EngineEvent) => {
+    stop();
+    if (e.type === 'check') io.err(`${e.result.ok ? '✔' : '✖'} ${e.phase}-check ${e.result.name}: ${e.result.detail}`);
+    else if (e.type === 'step' && e.status !== 'start') io.err(`${e.status === 'done' ? '✔' : '✖'} ${e.section}: ${e.changes} change(s)${e.error ? ` — ${e.error}` : ''}`);
+    else if (e.type === 'rollback' && e.status === 'start') io.err('↺ rolling back…');
+    else if (e.type === 'rollback' && e.status === 'done') {
+      for (const r of e.restored ?? []) io.err(`  restored: ${r}`);
+      for (const k of e.kept ?? []) io.err(`  kept: ${k}`);
+      if (e.blocked) io.err(`  stopped: ${e.blocked}`);
+    }
+  };
+}
+
+/** `turnctl release …` */
+export function register(group: Command, host: CommandHost): void {
+  const { io } = host;
+
+  group
+    .command('plan')
+    .description('plan a release against the live state of a stage and show every change (secrets masked)')
+    .addArgument(new Argument('<manifest>', 'release manifest, e.g. releases/1.0.0.yaml'))
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .option('--out <file>', 'save the plan as JSON for release apply --plan')
+    .option('--exit-code', 'exit 2 when there are changes (0 when none)')
+    .action(
+      host.action(async (manifestPath: string, opts: StageOpts & { out?: string; exitCode?: boolean }) => {
+        const { loadManifest } = await import('../config/load.js');
+        const { preparePlan, changeCount } = await import('../release/plan.js');
+        const { renderPlan } = await import('../release/render.js');
+        const p = progressOf(io);
+        const ctx = await open(host, opts.stage, p.progress);
+        const loaded = loadManifest(resolve(host.cwd, manifestPath));
+        const { plan } = await preparePlan(ctx, loaded);
+        p.stop();
+        if (opts.out) writeFileSync(resolve(host.cwd, opts.out), `${JSON.stringify(plan, null, 2)}\n`);
+        printResult(io, opts.output, plan, () => renderPlan(plan, io.color));
+        if (opts.out) io.err(`plan saved to ${opts.out}; apply it with: turnctl release apply ${manifestPath} --stage ${opts.stage} --plan ${opts.out}`);
+        return opts.exitCode && changeCount(plan) > 0 ? ExitCode.changesPending : ExitCode.ok;
+      }),
+    );
+
+  group
+    .command('apply')
+    .description('apply a release in checklist order with pre- and post-checks; rolls back on failure')
+    .addArgument(new Argument('<manifest>', 'release manifest, e.g. releases/1.0.0.yaml'))
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .addOption(yesOption())
+    .option('--plan <file>', 'apply exactly this saved plan (refused when stale)')
+    .action(
+      host.action(async (manifestPath: string, opts: StageOpts & { plan?: string }) => {
+        const { loadManifest } = await import('../config/load.js');
+        const { applyRelease } = await import('../release/apply.js');
+        const { readPlanFile } = await import('../release/plan.js');
+        const { renderPlan } = await import('../release/render.js');
+        const p = progressOf(io);
+        const ctx = await open(host, opts.stage, p.progress);
+        const loaded = loadManifest(resolve(host.cwd, manifestPath));
+        const savedPlan = opts.plan ? { plan: await readPlanFile(resolve(host.cwd, opts.plan)), file: resolve(host.cwd, opts.plan) } : undefined;
+        const show = (lines: string[]) => lines.forEach((l) => (opts.output === 'json' ? io.err(l) : io.out(l)));
+        const outcome = await applyRelease(ctx, loaded, {
+          savedPlan,
+          onEvent: engineEvents(io, p.stop),
+          confirm: async (plan) => {
+            p.stop();
+            show(renderPlan(plan, io.color));
+            await confirmOrRefuse(io, { yes: opts.yes, message: `Apply release ${plan.release} to stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
+          },
+        });
+        p.stop();
+        if (outcome.status === 'no-changes') {
+          printResult(io, opts.output, { status: 'no-changes', release: outcome.plan.release, stage: ctx.stage.name, summary: outcome.plan.summary }, () => renderPlan(outcome.plan, io.color));
+          return ExitCode.ok;
+        }
+        const j = outcome.journal!;
+        printResult(
+          io,
+          opts.output,
+          { status: j.status, run: j.run, release: j.release, stage: j.stage, digest: j.digest, summary: j.plan.summary, steps: j.steps.map((s) => ({ section: s.section, status: s.status, changes: s.changes })), preChecks: j.preChecks, postChecks: j.postChecks },
+          () => `Release ${j.release} applied to ${j.stage} (run ${j.run}); post-checks passed.`,
+        );
+        return ExitCode.ok;
+      }),
+    );
+
+  group
+    .command('status')
+    .description('the newest run of a stage and who holds its lock')
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (opts: StageOpts) => {
+        const { findRun } = await import('../release/journal.js');
+        const { readLock, describeLock } = await import('../release/lock.js');
+        const { renderRun } = await import('../release/render.js');
+        const ctx = await open(host, opts.stage, () => {});
+        const [run, lock] = await Promise.all([findRun(ctx), readLock(ctx)]);
+        printResult(io, opts.output, { stage: ctx.stage.name, lock: lock ?? null, run: run ?? null }, () => [
+          lock ? describeLock(ctx, lock) : `stage ${ctx.stage.name} is not locked`,
+          ...(run ? renderRun(run) : ['no release has been applied to this stage']),
+        ]);
+      }),
+    );
+
+  group
+    .command('history')
+    .description('every run on a stage, newest first')
+    .addOption(stageOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (opts: StageOpts) => {
+        const { listRuns, readJournal } = await import('../release/journal.js');
+        const ctx = await open(host, opts.stage, () => {});
+        const runs = await listRuns(ctx);
+        const journals = (await Promise.all(runs.map((r) => readJournal(ctx, r.key)))).filter((j) => j !== undefined);
+        const rows = journals.map((j) => ({ run: j.run, release: j.release, status: j.status, holder: j.holder, startedAt: j.startedAt, finishedAt: j.finishedAt ?? null, digest: j.digest, summary: j.plan.summary, postChecksPassed: j.postChecksPassed, failedCheck: j.failedCheck ?? null }));
+        printResult(io, opts.output, rows, () =>
+          rows.length === 0 ? ['no runs on this stage'] : rows.map((r) => `${r.run}  ${r.release.padEnd(10)} ${r.status.padEnd(16)} ${r.startedAt}  ${r.holder}${r.failedCheck ? `  failed: ${r.failedCheck}` : ''}`),
+        );
+      }),
+    );
+
+  group
+    .command('rollback')
+    .description('restore the before-state recorded by a run (default: the newest), in reverse checklist order')
+    .argument('[run]', 'run id (see release history)')
+    .addOption(stageOption())
+    .addOption(yesOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (run: string | undefined, opts: StageOpts) => {
+        const { rollbackCommand } = await import('../release/rollback.js');
+        const p = progressOf(io);
+        const ctx = await open(host, opts.stage, p.progress);
+        await confirmOrRefuse(io, { yes: opts.yes, message: `Roll back ${run ? `run ${run}` : 'the newest run'} on stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
+        const j = await rollbackCommand(ctx, run, engineEvents(io, p.stop));
+        p.stop();
+        printResult(io, opts.output, { status: j.status, run: j.run, release: j.release, rollback: j.rollback }, () =>
+          j.status === 'rolled-back' ? `Run ${j.run} (release ${j.release}) rolled back on ${j.stage}.` : `Rollback of run ${j.run} stopped: ${j.rollback?.blocked}`,
+        );
+        return j.status === 'rolled-back' ? ExitCode.ok : ExitCode.failure;
+      }),
+    );
+
+  group
+    .command('resume')
+    .description('finish an apply whose process died (the run that holds the lock)')
+    .addOption(stageOption())
+    .addOption(yesOption())
+    .addOption(outputOption())
+    .action(
+      host.action(async (opts: StageOpts) => {
+        const { resumeRelease } = await import('../release/rollback.js');
+        const p = progressOf(io);
+        const ctx = await open(host, opts.stage, p.progress);
+        const outcome = await resumeRelease(ctx, {
+          onEvent: engineEvents(io, p.stop),
+          confirm: async (plan) => {
+            p.stop();
+            await confirmOrRefuse(io, { yes: opts.yes, message: `Resume release ${plan.release} on stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
+          },
+        });
+        p.stop();
+        const j = outcome.journal!;
+        printResult(io, opts.output, { status: j.status, run: j.run, release: j.release, steps: j.steps.map((s) => ({ section: s.section, status: s.status })) }, () => `Run ${j.run} (release ${j.release}) resumed and finished; post-checks passed.`);
+      }),
+    );
+
+  group
+    .command('unlock')
+    .description("break a stage's apply lock (names the holder; needs --yes)")
+    .addOption(stageOption())
+    .addOption(yesOption())
+    .action(
+      host.action(async (opts: StageOpts) => {
+        const { readLock, deleteLock, describeLock } = await import('../release/lock.js');
+        const ctx = await open(host, opts.stage, () => {});
+        const lock = await readLock(ctx);
+        if (!lock) {
+          io.out(`stage ${ctx.stage.name} is not locked`);
+          return;
+        }
+        io.err(describeLock(ctx, lock));
+        if (!opts.yes) throw new UsageError(`refusing to break the lock held by ${lock.holder} without --yes`);
+        await deleteLock(ctx);
+        io.out(`lock of stage ${ctx.stage.name} (held by ${lock.holder}, run ${lock.run}) removed`);
+      }),
+    );
+}

@@ -55,7 +55,7 @@ export interface Step<D = any, L = any> {
 
 /** One step of a plan. */
 export interface PlanStep {
-  section: Section;
+  section: Section | 'bootstrap';
   changes: Change[];
   /** Hash of the changes computed against live; apply refuses when re-reading live gives another. */
   fingerprint: string;

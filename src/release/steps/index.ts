@@ -9,6 +9,7 @@ const loaders: Partial<Record<Section, () => Promise<Step>>> = {
   layers: async () => (await import('./layers.js')).step,
   env: async () => (await import('./env.js')).step,
   functions: async () => (await import('./functions.js')).step,
+  database: async () => (await import('./database.js')).step,
 };
 
 /** The step modules of the given sections, in checklist order; sections without a module are skipped. */

@@ -1,0 +1,34 @@
+/**
+ * The local Lambda runner, written next to the unpacked bundle and run with plain `node`:
+ * imports the handler module, calls it like the Node.js runtime would, writes the outcome as JSON to a file.
+ * Arguments: <module file> <export name> <function name> <timeout ms> <result file>; the event comes on stdin.
+ */
+export const RUNNER_SOURCE = `
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { randomUUID } from 'node:crypto';
+const [moduleFile, exportName, functionName, timeoutMs, resultFile] = process.argv.slice(2);
+const chunks = [];
+for await (const c of process.stdin) chunks.push(c);
+const event = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+const requestId = randomUUID();
+const deadline = Date.now() + Number(timeoutMs);
+const context = { functionName, functionVersion: '$LATEST', awsRequestId: requestId, invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:' + functionName,
+  memoryLimitInMB: '128', logGroupName: '/aws/lambda/' + functionName, callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+const finish = (outcome) => { writeFileSync(resultFile, JSON.stringify(outcome)); process.exit(0); };
+const timer = setTimeout(() => { console.error('Task timed out after ' + (Number(timeoutMs) / 1000).toFixed(2) + ' seconds'); finish({ ok: false, errorType: 'Timeout', errorMessage: 'Task timed out' }); }, Number(timeoutMs));
+console.log('START RequestId: ' + requestId);
+try {
+  const mod = await import(pathToFileURL(moduleFile).href);
+  const handler = mod[exportName];
+  if (typeof handler !== 'function') throw Object.assign(new Error('handler ' + exportName + ' is not exported'), { name: 'Runtime.HandlerNotFound' });
+  const result = await handler(event, context);
+  clearTimeout(timer);
+  console.log('END RequestId: ' + requestId);
+  finish({ ok: true, result: result === undefined ? null : result });
+} catch (err) {
+  clearTimeout(timer);
+  console.error(JSON.stringify({ level: 'ERROR', errorType: err && err.name, errorMessage: err && err.message }));
+  finish({ ok: false, errorType: (err && err.name) || 'Error', errorMessage: String((err && err.message) || err) });
+}
+`;

@@ -1,0 +1,200 @@
+import { relative } from 'node:path';
+import type { Ctx } from '../context.js';
+import type { LoadedManifest } from '../config/load.js';
+import { loadCheck } from '../checks/index.js';
+import type { CheckResult } from '../checks/types.js';
+import { RolledBackError, TurnctlError } from '../errors.js';
+import { ensureStateBucket } from '../state/bucket.js';
+import { newRunId, saveJournal, type Journal, type JournalStep } from './journal.js';
+import { acquireLock, holderName, lockBody, releaseLock } from './lock.js';
+import { assertPlanFresh, changeCount, fingerprintOf, preparePlan, type PreparedStep } from './plan.js';
+import { rollbackRun } from './rollback.js';
+import type { Plan } from './types.js';
+
+/** What the engine reports while it works (the command turns these into spinners and lines). */
+export type EngineEvent =
+  | { type: 'check'; phase: 'pre' | 'post'; result: CheckResult }
+  | { type: 'step'; section: string; status: 'start' | 'done' | 'failed'; changes: number; error?: string }
+  | { type: 'rollback'; status: 'start' | 'done'; restored?: string[]; kept?: string[]; blocked?: string };
+
+export interface ApplyOptions {
+  /** A saved plan (`--plan`): applied only if still fresh. */
+  savedPlan?: { plan: Plan; file: string };
+  onEvent?: (e: EngineEvent) => void;
+  /** Called with the plan before any write; throw to refuse (confirmation). */
+  confirm?: (plan: Plan) => Promise<void>;
+}
+
+export interface ApplyOutcome {
+  status: 'no-changes' | 'succeeded';
+  plan: Plan;
+  journal?: Journal;
+}
+
+/** Runs the named checks of a phase; returns all results. */
+export async function runChecks(ctx: Ctx, names: string[], phase: 'pre' | 'post', input: { manifest: LoadedManifest['manifest']; digest: string; plan?: Plan; freshPlan?: Plan; startedAt: Date }, onEvent?: (e: EngineEvent) => void): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const name of names) {
+    const check = await loadCheck(name);
+    if (!check) throw new TurnctlError(`unknown check "${name}"`);
+    ctx.progress(`${phase}-check ${name}`);
+    let result: CheckResult;
+    try {
+      result = await check.run({ ctx, ...input });
+    } catch (err) {
+      result = { name, ok: false, detail: (err as Error).message.split('\n')[0]! };
+    }
+    results.push(result);
+    onEvent?.({ type: 'check', phase, result });
+  }
+  return results;
+}
+
+/** Test-only fault injection: TURNCTL_TEST_KILL_AT=<n> SIGKILLs this process after the n-th step is journalled. */
+function maybeKill(boundary: number): void {
+  const at = process.env.TURNCTL_TEST_KILL_AT;
+  if (at !== undefined && Number(at) === boundary) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Test-only fault injection: TURNCTL_TEST_FAIL_STEP=<section> makes that step throw after it applied. */
+function maybeFail(section: string): void {
+  if (process.env.TURNCTL_TEST_FAIL_STEP === section) throw new TurnctlError(`injected failure in step ${section} (TURNCTL_TEST_FAIL_STEP)`);
+}
+
+/**
+ * Applies a release: plan → (fresh?) → confirm → pre-checks → lock → steps in order, each journalled before and
+ * after → post-checks → on failure, rollback from the journal. A plan without changes writes nothing.
+ */
+export async function applyRelease(ctx: Ctx, loaded: LoadedManifest, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
+  const { plan, prepared } = await preparePlan(ctx, loaded);
+  if (opts.savedPlan) assertPlanFresh(opts.savedPlan.plan, plan, opts.savedPlan.file);
+  if (changeCount(plan) === 0) return { status: 'no-changes', plan };
+  await opts.confirm?.(plan);
+  const startedAt = new Date();
+  const manifest = loaded.manifest;
+  const preChecks = await runChecks(ctx, manifest.checks.pre, 'pre', { manifest, digest: plan.digest, plan: opts.savedPlan?.plan ?? plan, freshPlan: plan, startedAt }, opts.onEvent);
+  const failedPre = preChecks.find((c) => !c.ok);
+  if (failedPre) throw new TurnctlError(`pre-check ${failedPre.name} failed: ${failedPre.detail}; nothing was changed`);
+
+  await ensureStateBucket(ctx);
+  const run = newRunId(startedAt);
+  await acquireLock(ctx, lockBody(run, plan.release, startedAt));
+  const journal: Journal = {
+    version: 1,
+    run,
+    release: plan.release,
+    stage: ctx.stage.name,
+    digest: plan.digest,
+    manifestFile: relative(ctx.project.dir, loaded.file.file),
+    holder: holderName(),
+    rollbackPolicy: manifest.rollback,
+    status: 'running',
+    startedAt: startedAt.toISOString(),
+    plan,
+    steps: plan.steps.map((s) => ({ section: s.section, status: 'pending', changes: s.changes.length })),
+    preChecks,
+    postChecks: [],
+    postChecksPassed: false,
+  };
+  await saveJournal(ctx, journal);
+  return runSteps(ctx, loaded, journal, prepared, opts, false);
+}
+
+/** Applies the journal's remaining steps, then post-checks; shared by apply and resume. */
+export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journal, prepared: Map<string, PreparedStep>, opts: ApplyOptions, resuming: boolean): Promise<ApplyOutcome> {
+  const manifest = loaded.manifest;
+  try {
+    let boundary = journal.steps.filter((s) => s.status === 'done').length;
+    for (const js of journal.steps) {
+      if (js.status === 'done') continue;
+      const p = prepared.get(js.section)!;
+      const planned = journal.plan.steps.find((s) => s.section === js.section)!;
+      await applyStep(ctx, journal, js, p, planned.fingerprint, resuming, opts);
+      boundary++;
+      maybeKill(boundary);
+    }
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0]!;
+    journal.error = message;
+    journal.status = 'failed';
+    await saveJournal(ctx, journal);
+    if (journal.rollbackPolicy === 'manual') {
+      await releaseLock(ctx, journal.run);
+      throw new TurnctlError(`${message}; rollback: manual — nothing was rolled back; run turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`, { cause: err });
+    }
+    const rb = await rollbackRun(ctx, journal, `step failed: ${message}`, opts.onEvent);
+    throw new TurnctlError(`${message}; ${rb.blocked ? `rollback stopped: ${rb.blocked}` : 'the release was rolled back'} (run ${journal.run})`, { cause: err });
+  }
+
+  const post = await runChecks(ctx, manifest.checks.post, 'post', { manifest, digest: journal.digest, plan: journal.plan, startedAt: new Date(journal.startedAt) }, opts.onEvent);
+  journal.postChecks = post;
+  const failed = post.filter((c) => !c.ok);
+  if (failed.length === 0) {
+    journal.postChecksPassed = true;
+    journal.status = 'succeeded';
+    journal.finishedAt = new Date().toISOString();
+    await saveJournal(ctx, journal);
+    await releaseLock(ctx, journal.run);
+    return { status: 'succeeded', plan: journal.plan, journal };
+  }
+  const what = failed.map((f) => `${f.name} (${f.detail})`).join(', ');
+  journal.failedCheck = failed.map((f) => f.name).join(',');
+  journal.error = `post-check failed: ${what}`;
+  if (journal.rollbackPolicy === 'manual') {
+    journal.status = 'failed';
+    journal.finishedAt = new Date().toISOString();
+    await saveJournal(ctx, journal);
+    await releaseLock(ctx, journal.run);
+    throw new TurnctlError(`post-check failed: ${what}; rollback: manual — run turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`);
+  }
+  await saveJournal(ctx, journal);
+  const rb = await rollbackRun(ctx, journal, `post-check failed: ${what}`, opts.onEvent);
+  if (rb.blocked) throw new TurnctlError(`post-check failed: ${what}; rollback stopped: ${rb.blocked}`);
+  throw new RolledBackError(`post-check failed: ${what}; the release was rolled back (run ${journal.run}; see release status)`);
+}
+
+async function applyStep(ctx: Ctx, journal: Journal, js: JournalStep, p: PreparedStep, plannedFingerprint: string, resuming: boolean, opts: ApplyOptions): Promise<void> {
+  // Re-read live just before writing: the plan must still describe reality.
+  const live = await p.step.read(ctx, p.desired);
+  const changes = p.step.diff(p.desired, live);
+  const interrupted = js.status === 'applying';
+  if (!resuming && fingerprintOf(changes) !== plannedFingerprint)
+    throw new TurnctlError(`live state of ${js.section} changed since the plan was made (someone else changed the stage?)`);
+  if (!interrupted) js.before = p.step.record ? p.step.record(live) : live;
+  js.status = 'applying';
+  js.startedAt ??= new Date().toISOString();
+  js.changes = changes.length;
+  await saveJournal(ctx, journal);
+  opts.onEvent?.({ type: 'step', section: js.section, status: 'start', changes: changes.length });
+  try {
+    if (changes.length > 0) {
+      const result = await p.step.apply(ctx, p.desired, changes);
+      // On resume, keep what the interrupted attempt recorded and add what this one did.
+      js.result = mergeResults(js.result, result);
+    }
+    maybeFail(js.section);
+  } catch (err) {
+    js.status = 'failed';
+    js.error = (err as Error).message.split('\n')[0];
+    await saveJournal(ctx, journal);
+    opts.onEvent?.({ type: 'step', section: js.section, status: 'failed', changes: changes.length, error: js.error });
+    throw new TurnctlError(`step ${js.section} failed: ${js.error}`, { cause: err });
+  }
+  js.status = 'done';
+  js.finishedAt = new Date().toISOString();
+  await saveJournal(ctx, journal);
+  opts.onEvent?.({ type: 'step', section: js.section, status: 'done', changes: changes.length });
+}
+
+/** Shallow-merges two step results (objects of records/arrays) so a resumed step keeps the first attempt's facts. */
+function mergeResults(a: unknown, b: unknown): unknown {
+  if (a === undefined || a === null) return b;
+  if (b === undefined || b === null) return a;
+  if (Array.isArray(a) && Array.isArray(b)) return [...new Set([...a, ...b])];
+  if (typeof a === 'object' && typeof b === 'object') {
+    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = k in out ? mergeResults(out[k], v) : v;
+    return out;
+  }
+  return b;
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import type { Ctx } from '../context.js';
+import type { CheckResult } from '../checks/types.js';
+import { listStateKeys, readStateJson, writeStateJson } from '../state/bucket.js';
+import type { Plan, PlanStep } from './types.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'rolling-back' | 'rolled-back' | 'rollback-blocked';
+export type StepStatus = 'pending' | 'applying' | 'done' | 'failed' | 'restored';
+
+/** One step's record: its before-state (secret-free) and result, written before and after it runs. */
+export interface JournalStep {
+  section: PlanStep['section'];
+  status: StepStatus;
+  changes: number;
+  before?: unknown;
+  result?: unknown;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/** journal/<release>/<run>.json in the stage's state bucket. Versioned; readers refuse versions they do not know. */
+export interface Journal {
+  version: 1;
+  run: string;
+  release: string;
+  stage: string;
+  digest: string;
+  /** The manifest, relative to the project directory (resume reloads it). */
+  manifestFile: string;
+  holder: string;
+  rollbackPolicy: 'auto' | 'manual';
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  plan: Plan;
+  steps: JournalStep[];
+  preChecks: CheckResult[];
+  postChecks: CheckResult[];
+  postChecksPassed: boolean;
+  error?: string;
+  failedCheck?: string;
+  rollback?: { reason: string; at: string; restored: string[]; kept: string[]; blocked?: string };
+}
+
+/** A new, sortable run id: UTC time plus a random suffix. */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+export const journalKey = (release: string, run: string) => `journal/${release}/${run}.json`;
+
+/** Writes the journal (the whole document; S3 puts are atomic). */
+export async function saveJournal(ctx: Ctx, j: Journal): Promise<void> {
+  await writeStateJson(ctx, journalKey(j.release, j.run), j);
+}
+
+/** Reads one run's journal; refuses a version it does not know. */
+export async function readJournal(ctx: Ctx, key: string): Promise<Journal | undefined> {
+  const j = await readStateJson<Journal>(ctx, key);
+  if (j && j.version !== 1) throw new Error(`journal ${key} has version ${j.version}; this turnctl reads version 1 — upgrade turnctl`);
+  return j;
+}
+
+/** Every run of the stage, newest first. */
+export async function listRuns(ctx: Ctx): Promise<Array<{ key: string; release: string; run: string }>> {
+  const keys = await listStateKeys(ctx, 'journal/');
+  return keys
+    .map((k) => {
+      const m = /^journal\/(.+)\/([^/]+)\.json$/.exec(k.key);
+      return m ? { key: k.key, release: m[1]!, run: m[2]! } : undefined;
+    })
+    .filter((x): x is { key: string; release: string; run: string } => Boolean(x))
+    .sort((a, b) => b.run.localeCompare(a.run));
+}
+
+/** A run's journal by id (or the newest run when `run` is undefined). */
+export async function findRun(ctx: Ctx, run?: string): Promise<Journal | undefined> {
+  const runs = await listRuns(ctx);
+  const hit = run ? runs.find((r) => r.run === run) : runs[0];
+  return hit ? readJournal(ctx, hit.key) : undefined;
+}

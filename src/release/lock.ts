@@ -1,0 +1,92 @@
+import { hostname, userInfo } from 'node:os';
+import type { Ctx } from '../context.js';
+import { LockHeldError, isAwsError } from '../errors.js';
+import { readStateJson, writeStateJson } from '../state/bucket.js';
+
+export const LOCK_KEY = 'locks/apply';
+/** A lock older than this is reported as stale (its apply probably died); it is never broken silently. */
+export const LOCK_TTL_MS = 30 * 60 * 1000;
+
+/** The content of locks/apply: who holds the stage. */
+export interface LockBody {
+  holder: string;
+  run: string;
+  release: string;
+  host: string;
+  pid: number;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+/** Who we are, for the lock and the journal (TURNCTL_HOLDER overrides, e.g. a CI job id). */
+export function holderName(): string {
+  if (process.env.TURNCTL_HOLDER) return process.env.TURNCTL_HOLDER;
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    /* no passwd entry */
+  }
+  return `${user}@${hostname()} (pid ${process.pid})`;
+}
+
+export function lockBody(run: string, release: string, now = new Date()): LockBody {
+  return { holder: holderName(), run, release, host: hostname(), pid: process.pid, acquiredAt: now.toISOString(), expiresAt: new Date(now.getTime() + LOCK_TTL_MS).toISOString() };
+}
+
+/** The current lock, if any. */
+export function readLock(ctx: Ctx): Promise<LockBody | undefined> {
+  return readStateJson<LockBody>(ctx, LOCK_KEY);
+}
+
+/** Describes a held lock in one line with the way out. */
+export function describeLock(ctx: Ctx, lock: LockBody, now = Date.now()): string {
+  const stale = Date.parse(lock.expiresAt) < now;
+  return `stage ${ctx.stage.name} is locked by ${lock.holder} (run ${lock.run}, release ${lock.release}, since ${lock.acquiredAt})${
+    stale ? ' — the lock is older than its TTL, so that apply probably died' : ''
+  }; wait for it, or if it died run: turnctl release resume --stage ${ctx.stage.name} (or release unlock --stage ${ctx.stage.name} --yes)`;
+}
+
+/** Takes the stage's lock with a conditional put (If-None-Match: *); a held lock is refused naming its holder. */
+export async function acquireLock(ctx: Ctx, body: LockBody): Promise<void> {
+  try {
+    await writeStateJson(ctx, LOCK_KEY, body, { IfNoneMatch: '*' });
+  } catch (err) {
+    if (!isAwsError(err, 'PreconditionFailed', 'ConditionalRequestConflict')) throw err;
+    const held = await readLock(ctx);
+    throw new LockHeldError(held ? describeLock(ctx, held) : `stage ${ctx.stage.name} is locked by another apply`);
+  }
+}
+
+/** Replaces the lock of a dead run with ours (resume / rollback of that run). */
+export async function takeOverLock(ctx: Ctx, expectedRun: string, body: LockBody): Promise<void> {
+  const held = await readLock(ctx);
+  if (held && held.run !== expectedRun) throw new LockHeldError(describeLock(ctx, held));
+  if (!held) return acquireLock(ctx, body);
+  await writeStateJson(ctx, LOCK_KEY, body);
+}
+
+/** Releases the lock if it is ours (by run id). */
+export async function releaseLock(ctx: Ctx, run: string): Promise<void> {
+  const held = await readLock(ctx);
+  if (held && held.run !== run) return;
+  await deleteLock(ctx);
+}
+
+/** Deletes the lock whoever holds it (`release unlock --yes`). */
+export async function deleteLock(ctx: Ctx): Promise<void> {
+  const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+  const s3 = await ctx.aws.s3();
+  await s3.send(new DeleteObjectCommand({ Bucket: ctx.names.stateBucket, Key: LOCK_KEY }));
+}
+
+/** True when the lock's process is alive on this host (then resume must not take it over). */
+export function holderAlive(lock: LockBody): boolean {
+  if (lock.host !== hostname()) return false;
+  try {
+    process.kill(lock.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

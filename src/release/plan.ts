@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import type { Ctx } from '../context.js';
+import type { LoadedManifest } from '../config/load.js';
+import { SECTIONS } from '../config/schema.js';
+import { checkNames } from '../checks/index.js';
+import { InvalidInputError, TurnctlError } from '../errors.js';
+import { bootstrap } from './steps/bootstrap.js';
+import { loadSteps } from './steps/index.js';
+import type { Change, Plan, PlanStep, ReleaseInput, Step } from './types.js';
+
+/** A step with its desired state, live state and changes, ready to render or apply. */
+export interface PreparedStep {
+  step: Step;
+  desired: unknown;
+  live: unknown;
+  changes: Change[];
+}
+
+/** Canonical JSON (sorted keys) for hashing. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value ?? null);
+}
+
+/** The fingerprint of a step's changes (what apply re-derives from live and compares). */
+export function fingerprintOf(changes: Change[]): string {
+  return createHash('sha256').update(canonical(changes)).digest('hex').slice(0, 16);
+}
+
+/** The bootstrap pseudo-step as a Step. */
+function bootstrapStep(withRoles: boolean): Step {
+  return {
+    section: 'bootstrap' as never,
+    desired: async (ctx) => bootstrap.desired(ctx, withRoles),
+    read: (ctx, d) => bootstrap.read(ctx, d),
+    diff: (d, l) => bootstrap.diff(d, l),
+    apply: (ctx, d, c) => bootstrap.apply(ctx, d, c),
+    restore: (ctx, b, r) => bootstrap.restore(ctx, b, r),
+  };
+}
+
+/** Validates what the manifest names against what turnctl knows (checks), at the manifest's file:line. */
+export function validateManifest(loaded: LoadedManifest): void {
+  const known = checkNames();
+  for (const phase of ['pre', 'post'] as const) {
+    loaded.manifest.checks[phase].forEach((name, i) => {
+      if (!known.includes(name)) throw loaded.file.error(['checks', phase, i], `unknown check "${name}"; known checks: ${known.join(', ')}`);
+    });
+  }
+}
+
+/**
+ * Reads live state and computes the plan: desired → read → diff per step, then the application order.
+ * The diff of each step is pure; everything here is read-only.
+ */
+export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ plan: Plan; prepared: Map<string, PreparedStep> }> {
+  validateManifest(loaded);
+  const sections = loaded.manifest.scope ?? [...SECTIONS];
+  const steps = [bootstrapStep(sections.includes('functions')), ...(await loadSteps(sections))];
+  const release: ReleaseInput = { loaded };
+  const prepared = new Map<string, PreparedStep>();
+  for (const step of steps) {
+    ctx.progress(`reading ${step.section}`);
+    const desired = await step.desired(ctx, release);
+    const live = await step.read(ctx, desired);
+    const changes = step.diff(desired, live);
+    prepared.set(step.section, { step, desired, live, changes });
+  }
+  let order = steps.map((s) => s.section as string);
+  let orderNote: string | undefined;
+  const creates = prepared.get('functions')?.changes.filter((c) => c.action === 'create').map((c) => c.id.replace(/^function:/, '')) ?? [];
+  if (creates.length && (prepared.get('gateway')?.changes.length ?? 0) > 0) {
+    order = order.filter((s) => s !== 'gateway');
+    order.splice(order.indexOf('functions') + 1, 0, 'gateway');
+    orderNote = `gateway applied after functions: routes name new function(s) ${creates.join(', ')}, which must exist first`;
+  }
+  const digest = createHash('sha256');
+  digest.update(loaded.file.text).update('\0').update(ctx.project.file.text).update('\0');
+  for (const s of steps) if (s.digest) digest.update(`${s.section}:${s.digest(prepared.get(s.section)!.desired)}\n`);
+  const planSteps: PlanStep[] = order.map((section) => {
+    const p = prepared.get(section)!;
+    return { section: section as PlanStep['section'], changes: p.changes, fingerprint: fingerprintOf(p.changes) };
+  });
+  const all = planSteps.flatMap((s) => s.changes);
+  const plan: Plan = {
+    version: 1,
+    release: loaded.manifest.version,
+    stage: ctx.stage.name,
+    digest: `sha256:${digest.digest('hex')}`,
+    createdAt: new Date().toISOString(),
+    summary: {
+      create: all.filter((c) => c.action === 'create').length,
+      update: all.filter((c) => c.action === 'update').length,
+      delete: all.filter((c) => c.action === 'delete').length,
+    },
+    steps: planSteps,
+    ...(orderNote ? { orderNote } : {}),
+  };
+  return { plan, prepared };
+}
+
+/** Total number of changes in a plan. */
+export const changeCount = (plan: Plan) => plan.summary.create + plan.summary.update + plan.summary.delete;
+
+/** Reads a saved plan file; refuses a version it does not know. */
+export async function readPlanFile(file: string): Promise<Plan> {
+  const { readYamlFile } = await import('../config/yaml-file.js');
+  const src = readYamlFile(file);
+  const v = src.value as Partial<Plan> | null;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw src.error([], 'not a turnctl plan (expected a JSON object from release plan --out)');
+  if (v.version !== 1) throw src.error(['version'], `plan version ${JSON.stringify(v.version)} is not supported; this turnctl reads version 1 — re-run release plan --out`);
+  for (const key of ['release', 'stage', 'digest'] as const) if (typeof v[key] !== 'string') throw src.error([key], `plan has no "${key}"; re-run release plan --out`);
+  if (!Array.isArray(v.steps)) throw src.error(['steps'], 'plan has no "steps" list; re-run release plan --out');
+  v.steps.forEach((s, i) => {
+    if (!s || typeof s.section !== 'string' || !Array.isArray(s.changes) || typeof s.fingerprint !== 'string') throw src.error(['steps', i], 'malformed plan step (needs section, changes, fingerprint); re-run release plan --out');
+  });
+  return v as Plan;
+}
+
+/** Refuses a saved plan that is for another release/stage or whose live state moved on. */
+export function assertPlanFresh(saved: Plan, fresh: Plan, file: string): void {
+  const shown = relative(process.cwd(), file) || file;
+  if (saved.stage !== fresh.stage) throw new InvalidInputError(shown, `plan is for stage ${saved.stage}, not ${fresh.stage}`);
+  if (saved.release !== fresh.release) throw new InvalidInputError(shown, `plan is for release ${saved.release}, not ${fresh.release}`);
+  if (saved.digest !== fresh.digest) throw new TurnctlError(`${shown}: stale plan — the release's files changed since it was made (digest ${saved.digest.slice(0, 19)} → ${fresh.digest.slice(0, 19)}); run release plan again`);
+  for (const s of fresh.steps) {
+    const old = saved.steps.find((x) => x.section === s.section);
+    if ((old?.fingerprint ?? fingerprintOf([])) !== s.fingerprint)
+      throw new TurnctlError(`${shown}: stale plan — live state of ${s.section} changed since the plan was made; run release plan again`);
+  }
+}

@@ -1,0 +1,63 @@
+import chalk, { Chalk } from 'chalk';
+import type { Journal } from './journal.js';
+import type { Change, Plan } from './types.js';
+
+const SIGN = { create: '+', update: '~', delete: '-', noop: ' ' } as const;
+
+function short(v: unknown): string {
+  if (v === null || v === undefined) return '∅';
+  if (typeof v === 'string') return v.length > 60 ? `${v.slice(0, 57)}...` : v;
+  return JSON.stringify(v);
+}
+
+function describeChange(c: Change): string {
+  if (c.action === 'create' || c.action === 'delete') {
+    const v = c.action === 'create' ? c.after : c.before;
+    return typeof v === 'object' && v !== null ? '' : short(v);
+  }
+  if (c.before && c.after && typeof c.before === 'object' && typeof c.after === 'object') {
+    const b = c.before as Record<string, unknown>;
+    const a = c.after as Record<string, unknown>;
+    return Object.keys(a)
+      .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+      .map((k) => `${k}: ${short(b[k])} → ${short(a[k])}`)
+      .join(', ');
+  }
+  return `${short(c.before)} → ${short(c.after)}`;
+}
+
+/** The plan as text lines (checklist order; env values only as fingerprints). */
+export function renderPlan(plan: Plan, color: boolean): string[] {
+  const c = color ? chalk : new Chalk({ level: 0 });
+  const paint = { create: c.green, update: c.yellow, delete: c.red, noop: c.dim } as const;
+  const lines = [c.bold(`Release ${plan.release} → stage ${plan.stage}`) + c.dim(`  (digest ${plan.digest.slice(0, 19)})`)];
+  if (plan.orderNote) lines.push(c.cyan(`note: ${plan.orderNote}`));
+  for (const step of plan.steps) {
+    if (step.changes.length === 0) continue;
+    lines.push('', c.bold(`  ${step.section}`));
+    for (const ch of step.changes) {
+      const detail = describeChange(ch);
+      const tags = [ch.sensitive ? 'masked' : '', ch.note ?? ''].filter(Boolean).join('; ');
+      lines.push(paint[ch.action](`    ${SIGN[ch.action]} ${ch.id}`) + (detail ? `  ${detail}` : '') + (tags ? c.dim(`  (${tags})`) : ''));
+    }
+  }
+  const { create, update, delete: del } = plan.summary;
+  lines.push('', create + update + del === 0 ? c.green('No changes. The stage matches the release.') : `Plan: ${c.green(`${create} to create`)}, ${c.yellow(`${update} to update`)}, ${c.red(`${del} to delete`)}.`);
+  return lines;
+}
+
+/** One run of the journal as text lines. */
+export function renderRun(j: Journal): string[] {
+  const lines = [`run ${j.run}  release ${j.release}  stage ${j.stage}  ${j.status}`, `  by ${j.holder}, started ${j.startedAt}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`];
+  for (const s of j.steps) lines.push(`  ${s.section.padEnd(11)} ${s.status.padEnd(9)} ${s.changes} change(s)${s.error ? `  ${s.error}` : ''}`);
+  for (const c of [...j.preChecks.map((x) => ['pre', x] as const), ...j.postChecks.map((x) => ['post', x] as const)])
+    lines.push(`  ${c[0]}-check ${c[1].name}: ${c[1].ok ? 'passed' : 'FAILED'} — ${c[1].detail}`);
+  if (j.error) lines.push(`  error: ${j.error}`);
+  if (j.rollback) {
+    lines.push(`  rolled back (${j.rollback.reason})`);
+    for (const r of j.rollback.restored) lines.push(`    restored: ${r}`);
+    for (const k of j.rollback.kept) lines.push(`    kept: ${k}`);
+    if (j.rollback.blocked) lines.push(`    stopped: ${j.rollback.blocked}`);
+  }
+  return lines;
+}

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import type { Ctx } from '../context.js';
+import { loadManifest } from '../config/load.js';
+import { TurnctlError, UsageError } from '../errors.js';
+import type { ApplyOptions, ApplyOutcome, EngineEvent } from './apply.js';
+import { findRun, listRuns, readJournal, saveJournal, type Journal } from './journal.js';
+import { describeLock, holderAlive, lockBody, readLock, releaseLock, takeOverLock } from './lock.js';
+import { preparePlan } from './plan.js';
+import { bootstrap } from './steps/bootstrap.js';
+import { loadStep } from './steps/index.js';
+import type { Section } from '../config/schema.js';
+
+/**
+ * Restores the recorded before-states of a run in reverse order. A step that cannot be restored (a migration
+ * without `down`) stops the rollback there: the steps after it in the checklist are already restored.
+ */
+export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, onEvent?: (e: EngineEvent) => void): Promise<{ restored: string[]; kept: string[]; blocked?: string }> {
+  onEvent?.({ type: 'rollback', status: 'start' });
+  journal.status = 'rolling-back';
+  await saveJournal(ctx, journal);
+  const restored: string[] = [];
+  const kept: string[] = [];
+  let blocked: string | undefined;
+  for (const js of [...journal.steps].reverse()) {
+    if (!['done', 'applying', 'failed'].includes(js.status) || js.before === undefined) continue;
+    ctx.progress(`restoring ${js.section}`);
+    const restore = js.section === 'bootstrap' ? bootstrap.restore : (await loadStep(js.section as Section)).restore;
+    const r = await restore(ctx, js.before as never, js.result);
+    restored.push(...r.restored);
+    kept.push(...(r.kept ?? []));
+    if (r.blocked) {
+      blocked = r.blocked;
+      break;
+    }
+    js.status = 'restored';
+    await saveJournal(ctx, journal);
+  }
+  journal.rollback = { reason, at: new Date().toISOString(), restored, kept, ...(blocked ? { blocked } : {}) };
+  journal.status = blocked ? 'rollback-blocked' : 'rolled-back';
+  journal.finishedAt = new Date().toISOString();
+  await saveJournal(ctx, journal);
+  await releaseLock(ctx, journal.run);
+  onEvent?.({ type: 'rollback', status: 'done', restored, kept, blocked });
+  return { restored, kept, blocked };
+}
+
+/** `release rollback [run]`: rolls back a run (default: the newest) if it is the newest run that changed the stage. */
+export async function rollbackCommand(ctx: Ctx, run: string | undefined, onEvent?: (e: EngineEvent) => void): Promise<Journal> {
+  const journal = await findRun(ctx, run);
+  if (!journal) throw new UsageError(run ? `no run ${run} on stage ${ctx.stage.name}; see turnctl release history --stage ${ctx.stage.name}` : `no release was applied to stage ${ctx.stage.name}; nothing to roll back`);
+  if (journal.status === 'rolled-back') throw new TurnctlError(`run ${journal.run} (release ${journal.release}) is already rolled back`);
+  const newer = (await listRuns(ctx)).filter((r) => r.run > journal.run);
+  for (const r of newer) {
+    const j = await readJournal(ctx, r.key);
+    if (j && j.status !== 'rolled-back') throw new TurnctlError(`run ${journal.run} is not the newest change to stage ${ctx.stage.name}: roll back run ${j.run} (release ${j.release}) first`);
+  }
+  const lock = await readLock(ctx);
+  if (lock && lock.run !== journal.run) throw new TurnctlError(describeLock(ctx, lock));
+  if (lock && holderAlive(lock) && lock.pid !== process.pid) throw new TurnctlError(`run ${journal.run} is still being applied by ${lock.holder}; wait for it to finish`);
+  await takeOverLock(ctx, journal.run, lockBody(journal.run, journal.release));
+  await rollbackRun(ctx, journal, `requested by ${lockBody(journal.run, journal.release).holder}`, onEvent);
+  return journal;
+}
+
+/** `release resume`: finishes the run that holds the stage's lock after its process died. */
+export async function resumeRelease(ctx: Ctx, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
+  const lock = await readLock(ctx);
+  if (!lock) throw new TurnctlError(`nothing to resume on stage ${ctx.stage.name}: no apply holds its lock`);
+  if (holderAlive(lock)) throw new TurnctlError(`run ${lock.run} is still running (${lock.holder}); nothing to resume`);
+  const journal = await findRun(ctx, lock.run);
+  if (!journal) throw new TurnctlError(`the lock names run ${lock.run}, but it has no journal; release unlock --stage ${ctx.stage.name} --yes, then apply again`);
+  if (journal.status !== 'running') throw new TurnctlError(`run ${journal.run} is ${journal.status}, not interrupted; release unlock --stage ${ctx.stage.name} --yes if the lock is left over`);
+  const loaded = loadManifest(join(ctx.project.dir, journal.manifestFile));
+  const { plan, prepared } = await preparePlan(ctx, loaded);
+  if (plan.digest !== journal.digest)
+    throw new TurnctlError(`the release's files changed since run ${journal.run} started (digest differs); restore them, or roll the run back: turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`);
+  await opts.confirm?.(journal.plan);
+  await takeOverLock(ctx, journal.run, lockBody(journal.run, journal.release));
+  journal.holder = lockBody(journal.run, journal.release).holder;
+  const { runSteps } = await import('./apply.js');
+  return runSteps(ctx, loaded, journal, prepared, opts, true);
+}

@@ -1,0 +1,97 @@
+import type { Ctx } from '../../context.js';
+import { mapLimit } from '../../aws/clients.js';
+import { isAwsError } from '../../errors.js';
+import { ensureStateBucket, stateBucketExists } from '../../state/bucket.js';
+import type { Change, RestoreResult } from '../types.js';
+
+export const LAMBDA_TRUST_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+const BASIC_EXECUTION = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
+
+export interface BootstrapDesired {
+  stateBucket: string;
+  /** Execution roles turnctl manages (roles given as ARNs are the user's). */
+  roles: string[];
+}
+export interface BootstrapLive {
+  stateBucket: boolean;
+  roles: Record<string, boolean>;
+}
+
+/**
+ * What a stage needs before any step: its state bucket (journal, lock, audit) and the functions' execution roles.
+ * Created when missing; not a checklist section, but shown in the plan like everything else.
+ */
+export const bootstrap = {
+  section: 'bootstrap' as const,
+
+  desired(ctx: Ctx, withRoles: boolean): BootstrapDesired {
+    const roles = withRoles ? [...new Set(Object.keys(ctx.stack.functions).map((f) => ctx.names.role(f)))].filter((r) => !r.startsWith('arn:')) : [];
+    return { stateBucket: ctx.names.stateBucket, roles: roles.sort() };
+  },
+
+  async read(ctx: Ctx, desired: BootstrapDesired): Promise<BootstrapLive> {
+    const { GetRoleCommand } = await import('@aws-sdk/client-iam');
+    const iam = desired.roles.length ? await ctx.aws.iam() : undefined;
+    const roles = await mapLimit(desired.roles, ctx.concurrency, async (r) => {
+      try {
+        await iam!.send(new GetRoleCommand({ RoleName: r }));
+        return [r, true] as const;
+      } catch (err) {
+        if (isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) return [r, false] as const;
+        throw err;
+      }
+    });
+    return { stateBucket: await stateBucketExists(ctx), roles: Object.fromEntries(roles) };
+  },
+
+  diff(desired: BootstrapDesired, live: BootstrapLive): Change[] {
+    const changes: Change[] = [];
+    if (!live.stateBucket) changes.push({ id: `state-bucket:${desired.stateBucket}`, action: 'create', before: null, after: { versioning: true, publicAccessBlock: true, encryption: 'AES256' } });
+    for (const r of desired.roles) if (!live.roles[r]) changes.push({ id: `role:${r}`, action: 'create', before: null, after: { trust: 'lambda.amazonaws.com', policies: ['AWSLambdaBasicExecutionRole'] } });
+    return changes;
+  },
+
+  async apply(ctx: Ctx, _desired: BootstrapDesired, changes: Change[]): Promise<{ createdRoles: string[] }> {
+    await ensureStateBucket(ctx);
+    const roles = changes.filter((c) => c.id.startsWith('role:')).map((c) => c.id.slice(5));
+    if (roles.length === 0) return { createdRoles: [] };
+    const i = await import('@aws-sdk/client-iam');
+    const iam = await ctx.aws.iam();
+    const created: string[] = [];
+    await mapLimit(roles, ctx.concurrency, async (RoleName) => {
+      try {
+        await iam.send(new i.CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY, Description: `turnctl: execution role (${ctx.stage.name})`, Tags: [{ Key: 'turnctl:stage', Value: ctx.stage.name }] }));
+        created.push(RoleName);
+      } catch (err) {
+        if (!isAwsError(err, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw err;
+      }
+      await iam.send(new i.AttachRolePolicyCommand({ RoleName, PolicyArn: BASIC_EXECUTION }));
+      await i.waitUntilRoleExists({ client: iam, maxWaitTime: 60 }, { RoleName });
+    });
+    return { createdRoles: created.sort() };
+  },
+
+  /** Deletes the roles the release created (they hold no data); the state bucket holds the journal and is kept. */
+  async restore(ctx: Ctx, before: BootstrapLive, result: unknown): Promise<RestoreResult> {
+    const createdRoles = ((result as { createdRoles?: string[] } | undefined)?.createdRoles ?? []).filter((r) => before.roles[r] === false);
+    const kept = before.stateBucket ? [] : [`state bucket ${ctx.names.stateBucket} (holds the journal)`];
+    if (createdRoles.length === 0) return { restored: [], kept };
+    const i = await import('@aws-sdk/client-iam');
+    const iam = await ctx.aws.iam();
+    for (const RoleName of createdRoles) {
+      try {
+        const inline = await iam.send(new i.ListRolePoliciesCommand({ RoleName }));
+        for (const PolicyName of inline.PolicyNames ?? []) await iam.send(new i.DeleteRolePolicyCommand({ RoleName, PolicyName }));
+        const attached = await iam.send(new i.ListAttachedRolePoliciesCommand({ RoleName }));
+        for (const p of attached.AttachedPolicies ?? []) await iam.send(new i.DetachRolePolicyCommand({ RoleName, PolicyArn: p.PolicyArn }));
+        await iam.send(new i.DeleteRoleCommand({ RoleName }));
+      } catch (err) {
+        if (!isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) throw err;
+      }
+    }
+    return { restored: createdRoles.map((r) => `deleted role ${r} (created by the release)`), kept };
+  },
+};

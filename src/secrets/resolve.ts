@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Ctx } from '../context.js';
+import type { EnvValue } from '../config/sections/common.js';
+import { InvalidInputError, isAwsError } from '../errors.js';
+
+/** A short, one-way fingerprint of a value: what plans, journals and errors show instead of it. */
+export function fingerprint(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 10)}`;
+}
+
+/** Fingerprints of every value of an environment map (keys kept). */
+export function maskEnv(vars: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, fingerprint(v)]));
+}
+
+/** Where a value comes from, for display: "plain", "ssm:/name", "secret:id". */
+export function sourceOf(value: EnvValue): string {
+  if (typeof value === 'string') return 'plain';
+  return 'ssm' in value ? `ssm:${value.ssm}` : `secret:${value.secret}${value.key ? `#${value.key}` : ''}`;
+}
+
+const cache = new WeakMap<Ctx, Map<string, Promise<string>>>();
+
+/** Resolves one reference (SSM parameter, decrypted; Secrets Manager secret, optionally one JSON key); cached per context. */
+export function resolveValue(ctx: Ctx, value: EnvValue, where: string): Promise<string> {
+  if (typeof value === 'string') return Promise.resolve(value);
+  let m = cache.get(ctx);
+  if (!m) cache.set(ctx, (m = new Map()));
+  const key = JSON.stringify(value);
+  let p = m.get(key);
+  if (!p) {
+    p = 'ssm' in value ? resolveSsm(ctx, value.ssm, where) : resolveSecret(ctx, value.secret, value.key, where);
+    m.set(key, p);
+  }
+  return p;
+}
+
+async function resolveSsm(ctx: Ctx, name: string, where: string): Promise<string> {
+  const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const ssm = await ctx.aws.ssm();
+  try {
+    const res = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return res.Parameter?.Value ?? '';
+  } catch (err) {
+    if (isAwsError(err, 'ParameterNotFound')) throw new InvalidInputError(where, `SSM parameter "${name}" not found on stage ${ctx.stage.name}; create it (aws ssm put-parameter --type SecureString) or fix the reference`);
+    throw err;
+  }
+}
+
+async function resolveSecret(ctx: Ctx, id: string, jsonKey: string | undefined, where: string): Promise<string> {
+  const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const sm = await ctx.aws.secrets();
+  let text: string;
+  try {
+    const res = await sm.send(new GetSecretValueCommand({ SecretId: id }));
+    text = res.SecretString ?? Buffer.from(res.SecretBinary ?? new Uint8Array()).toString('utf8');
+  } catch (err) {
+    if (isAwsError(err, 'ResourceNotFoundException')) throw new InvalidInputError(where, `secret "${id}" not found in Secrets Manager on stage ${ctx.stage.name}; create it or fix the reference`);
+    throw err;
+  }
+  if (!jsonKey) return text;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(where, `secret "${id}" is not JSON, so key "${jsonKey}" cannot be read; drop "key" or store JSON`);
+  }
+  const v = (obj as Record<string, unknown>)?.[jsonKey];
+  if (v === undefined) throw new InvalidInputError(where, `secret "${id}" has no key "${jsonKey}"`);
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The resolved environment of one function (values in memory only; never print them). */
+export async function resolveFunctionEnv(ctx: Ctx, fn: string): Promise<Record<string, string>> {
+  const env = ctx.stack.functions[fn]?.environment ?? {};
+  const entries = await Promise.all(
+    Object.entries(env).map(async ([k, v]) => [k, await resolveValue(ctx, v as EnvValue, ctx.project.file.where(['functions', fn, 'environment', k]))] as const),
+  );
+  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Replaces every occurrence of the given secret values in a text (last line of defence for error messages). */
+export function redact(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(fingerprint(s));
+  return out;
+}

@@ -21,6 +21,8 @@ def apply_patches():
 
 def main():
     port = sys.argv[1] if len(sys.argv) > 1 else "5000"
+    # Real accounts have the AWS managed policies (e.g. AWSLambdaBasicExecutionRole); moto loads them only when asked.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     apply_patches()
     from moto.server import main as moto_main
 

@@ -26,6 +26,10 @@ export interface AwsCall {
   command: string;
 }
 
+// turnctl pins its SDK version and supports Node >= 20.19; the SDK's notice about future releases needing Node 22
+// would otherwise be printed on every run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 type Observer = (call: AwsCall) => void;
 const observers = new Set<Observer>();
 

@@ -114,7 +114,7 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
       maybeKill(boundary);
     }
   } catch (err) {
-    const message = (err as Error).message.split('\n')[0]!;
+    const message = (err as Error).message.split('\n')[0]!.replace(/\.$/, '');
     journal.error = message;
     journal.status = 'failed';
     await saveJournal(ctx, journal);
@@ -175,7 +175,7 @@ async function applyStep(ctx: Ctx, journal: Journal, js: JournalStep, p: Prepare
     maybeFail(js.section);
   } catch (err) {
     js.status = 'failed';
-    js.error = (err as Error).message.split('\n')[0];
+    js.error = (err as Error).message.split('\n')[0]!.replace(/\.$/, '');
     await saveJournal(ctx, journal);
     opts.onEvent?.({ type: 'step', section: js.section, status: 'failed', changes: changes.length, error: js.error });
     throw new TurnctlError(`step ${js.section} failed: ${js.error}`, { cause: err });

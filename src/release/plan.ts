@@ -29,9 +29,13 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** The fingerprint of a step's changes (what apply re-derives from live and compares). */
+/**
+ * The fingerprint of a step's changes (what apply re-derives from live and compares). The state bucket is left out:
+ * apply creates it before taking the lock (the lock lives in it), i.e. before the bootstrap step re-reads live.
+ */
 export function fingerprintOf(changes: Change[]): string {
-  return createHash('sha256').update(canonical(changes)).digest('hex').slice(0, 16);
+  const relevant = changes.filter((c) => !c.id.startsWith('state-bucket:'));
+  return createHash('sha256').update(canonical(relevant)).digest('hex').slice(0, 16);
 }
 
 /** The bootstrap pseudo-step as a Step. */

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, waitReady } from '../../src/sandbox/sandbox.js';
 import { startPostgres, type PgServer } from './postgres.js';
@@ -8,6 +8,8 @@ let pg: PgServer | undefined;
 
 /** Starts one moto server (the sandbox) and, unless TURNCTL_TEST_PG_URL is set, one Postgres 15 for the whole run. */
 export async function setup(): Promise<void> {
+  // Tests that spawn bin/turnctl.js need dist/ to match the sources.
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const port = await freePort();
   moto = spawn('python3', [join(process.cwd(), 'sandbox', 'moto_server.py'), String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;

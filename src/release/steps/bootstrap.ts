@@ -76,7 +76,9 @@ export const bootstrap = {
 
   /** Deletes the roles the release created (they hold no data); the state bucket holds the journal and is kept. */
   async restore(ctx: Ctx, before: BootstrapLive, result: unknown): Promise<RestoreResult> {
-    const createdRoles = ((result as { createdRoles?: string[] } | undefined)?.createdRoles ?? []).filter((r) => before.roles[r] === false);
+    // Every managed role that did not exist before the release is the release's (also when apply died half-way).
+    void result;
+    const createdRoles = Object.entries(before.roles).filter(([, existed]) => !existed).map(([r]) => r);
     const kept = before.stateBucket ? [] : [`state bucket ${ctx.names.stateBucket} (holds the journal)`];
     if (createdRoles.length === 0) return { restored: [], kept };
     const i = await import('@aws-sdk/client-iam');

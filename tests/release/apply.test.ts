@@ -1,0 +1,143 @@
+import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isWriteCommand, observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
+import { runCli } from '../helpers/cli.js';
+import { handlerSource, makeProject, type TestProject } from '../helpers/project.js';
+
+/** A second client, independent of turnctl's, to read state back. */
+const lambda = new LambdaClient({ region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+
+async function snapshot(p: TestProject, fn: string) {
+  const name = `${p.name}-local-${fn}`;
+  const alias = await lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
+  const live = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: 'live' }));
+  const latest = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+  const pick = (c: typeof live) => ({ code: c.CodeSha256, env: c.Environment?.Variables, memory: c.MemorySize, timeout: c.Timeout, handler: c.Handler, runtime: c.Runtime });
+  return { aliasVersion: alias.FunctionVersion, live: pick(live), latest: pick(latest) };
+}
+
+describe('release apply on the sandbox (functions and env)', () => {
+  let p: TestProject;
+  let manifest: string;
+  beforeAll(() => {
+    p = makeProject();
+    manifest = `${p.dir}/releases/1.0.0.yaml`;
+  });
+
+  it('GIVEN a fresh stage WHEN the release is applied THEN everything is created and post-checks pass', async () => {
+    const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes', '--output', 'json'], p.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.status).toBe('succeeded');
+    expect(out.postChecks).toEqual([expect.objectContaining({ name: 'smoke', ok: true })]);
+    const s = await snapshot(p, 'health');
+    expect(s.aliasVersion).toBe('1');
+    expect(s.live.env).toEqual({ STAGE: 'local', LOG_LEVEL: 'info' });
+  });
+
+  it('GIVEN an applied release WHEN planned again THEN no changes and --exit-code exits 0', async () => {
+    const r = await runCli(['release', 'plan', manifest, '--stage', 'local', '--output', 'json', '--exit-code'], p.dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).summary).toEqual({ create: 0, update: 0, delete: 0 });
+  });
+
+  it('GIVEN an applied release WHEN applied again THEN no AWS write call is made', async () => {
+    const calls: AwsCall[] = [];
+    const stop = observeAwsCalls((c) => calls.push(c));
+    try {
+      const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir);
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      stop();
+    }
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((c) => isWriteCommand(c.command))).toEqual([]);
+  });
+
+  it('GIVEN one env value and one code line changed WHEN planned THEN exactly those changes, masked; apply and rollback restore exactly', async () => {
+    const before = await snapshot(p, 'health');
+    p.config.functions.health.environment.LOG_LEVEL = 'debug';
+    p.writeConfig(p.config);
+    p.write('src/lambdas/health/index.ts', handlerSource('v2', ['STAGE']));
+
+    const plan = await runCli(['release', 'plan', manifest, '--stage', 'local', '--output', 'json', '--exit-code'], p.dir);
+    expect(plan.code).toBe(2);
+    const json = JSON.parse(plan.stdout);
+    const changes = json.steps.flatMap((s: { section: string; changes: Array<{ id: string; action: string }> }) => s.changes.map((c) => ({ section: s.section, id: c.id, action: c.action })));
+    expect(changes).toEqual([
+      { section: 'env', id: 'env:health:LOG_LEVEL', action: 'update' },
+      { section: 'functions', id: 'function:health', action: 'update' },
+    ]);
+    expect(plan.stdout).not.toContain('debug');
+    expect(json.summary).toEqual({ create: 0, update: 2, delete: 0 });
+    const fnChange = json.steps.find((s: { section: string }) => s.section === 'functions').changes[0];
+    expect(Object.keys(fnChange.after).sort()).toEqual(['codeSha256', 'env', 'version']);
+
+    const applied = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir);
+    expect(applied.code, applied.stderr).toBe(0);
+    const after = await snapshot(p, 'health');
+    expect(after.aliasVersion).toBe('2');
+    expect(after.live.env?.LOG_LEVEL).toBe('debug');
+    expect(after.live.code).not.toBe(before.live.code);
+    const invoked = await runCli(['invoke', 'health', '--stage', 'local', '--output', 'json'], p.dir);
+    expect(JSON.parse(JSON.parse(invoked.stdout).payload.body).marker).toBe('v2');
+
+    const rb = await runCli(['release', 'rollback', '--stage', 'local', '--yes'], p.dir);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(await snapshot(p, 'health')).toEqual(before);
+    const again = await runCli(['invoke', 'health', '--stage', 'local', '--output', 'json'], p.dir);
+    expect(JSON.parse(JSON.parse(again.stdout).payload.body).marker).toBe('v1');
+  });
+
+  it('GIVEN a smoke event that fails WHEN applied THEN the release is rolled back with exit 3 and the journal names the check', async () => {
+    const before = await snapshot(p, 'hello');
+    p.config.functions.hello.environment.FAIL_SMOKE = 'yes';
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/post-check failed: smoke/);
+    expect(await snapshot(p, 'hello')).toEqual(before);
+    const status = await runCli(['release', 'status', '--stage', 'local', '--output', 'json'], p.dir);
+    const run = JSON.parse(status.stdout).run;
+    expect(run.status).toBe('rolled-back');
+    expect(run.failedCheck).toBe('smoke');
+    expect(run.rollback.restored.join('\n')).toMatch(/hello: live alias back on version 1/);
+    delete p.config.functions.hello.environment.FAIL_SMOKE;
+    p.writeConfig(p.config);
+  });
+
+  it('GIVEN a saved plan WHEN live state changes before apply --plan THEN the stale plan is refused', async () => {
+    p.config.functions.hello.memory = 192;
+    p.writeConfig(p.config);
+    const saved = await runCli(['release', 'plan', manifest, '--stage', 'local', '--out', `${p.dir}/plan.json`], p.dir);
+    expect(saved.code).toBe(0);
+    p.config.functions.hello.memory = 256;
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes', '--plan', `${p.dir}/plan.json`], p.dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/stale plan/);
+    p.config.functions.hello.memory = 192;
+    p.writeConfig(p.config);
+    const ok = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes', '--plan', `${p.dir}/plan.json`], p.dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((await snapshot(p, 'hello')).live.memory).toBe(192);
+  });
+
+  it('GIVEN no TTY WHEN apply runs without --yes THEN it refuses with a usage error naming --yes', async () => {
+    p.config.functions.hello.memory = 320;
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'apply', manifest, '--stage', 'local'], p.dir);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/--yes/);
+  });
+
+  it('GIVEN prod on a TTY WHEN the typed stage name is wrong THEN nothing is applied', async () => {
+    const r = await runCli(['release', 'apply', manifest, '--stage', 'prod'], p.dir, { interactive: true, answers: ['nope'] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Type "prod" to confirm/);
+    expect(r.stderr).toMatch(/aborted: you typed "nope"/);
+    const typed = await runCli(['release', 'apply', manifest, '--stage', 'staging'], p.dir, { interactive: true, answers: [false] });
+    expect(typed.code).toBe(1);
+    expect(typed.stderr).toMatch(/aborted/);
+  });
+});

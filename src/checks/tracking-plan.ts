@@ -1,0 +1,178 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { parse } from 'yaml';
+import type { Check } from './types.js';
+
+/** The tracking plan file at the project root. */
+export const TRACKING_PLAN_FILE = 'tracking-plan.yaml';
+const LAMBDAS_DIR = join('src', 'lambdas');
+const SHARED_DIR = 'lib';
+/** The one place allowed to call Metrics.addMetric: track() itself. */
+const TRACK_IMPLEMENTATION = join(LAMBDAS_DIR, SHARED_DIR, 'observability.ts');
+
+/** One planned event. */
+export interface PlannedEvent {
+  name: string;
+  /** The function (directory under src/lambdas/) that emits it. */
+  function: string;
+  /** Its function's smoke event exercises it, so it must show in the logs after a release. */
+  smoke: boolean;
+}
+
+/** Reads tracking-plan.yaml; problems with the file itself are returned, not thrown. */
+export async function readTrackingPlan(projectDir: string): Promise<{ events: PlannedEvent[]; problems: string[] }> {
+  const file = join(projectDir, TRACKING_PLAN_FILE);
+  if (!existsSync(file)) return { events: [], problems: [`${TRACKING_PLAN_FILE} not found in ${projectDir}; create it (see the README, "Tracking plan")`] };
+  let doc: unknown;
+  try {
+    doc = parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    return { events: [], problems: [`${TRACKING_PLAN_FILE}: not valid YAML: ${(err as Error).message.split('\n')[0]}`] };
+  }
+  const root = (doc ?? {}) as { version?: unknown; events?: unknown };
+  if (root.version !== 1) return { events: [], problems: [`${TRACKING_PLAN_FILE}: version must be 1, found ${JSON.stringify(root.version)}`] };
+  if (typeof root.events !== 'object' || root.events === null || Array.isArray(root.events))
+    return { events: [], problems: [`${TRACKING_PLAN_FILE}: "events" must map event names to { function, smoke, properties }`] };
+  const events: PlannedEvent[] = [];
+  const problems: string[] = [];
+  for (const [name, raw] of Object.entries(root.events as Record<string, unknown>)) {
+    const e = (raw ?? {}) as { function?: unknown; smoke?: unknown };
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) problems.push(`${TRACKING_PLAN_FILE}: event "${name}" must be PascalCase letters and digits`);
+    if (typeof e.function !== 'string' || !e.function) {
+      problems.push(`${TRACKING_PLAN_FILE}: event ${name} needs "function: <name>" (a directory of ${LAMBDAS_DIR})`);
+      continue;
+    }
+    if (e.smoke !== undefined && typeof e.smoke !== 'boolean') problems.push(`${TRACKING_PLAN_FILE}: event ${name}: "smoke" must be true or false`);
+    events.push({ name, function: e.function, smoke: e.smoke === true });
+  }
+  return { events, problems };
+}
+
+/** One `track('<Event>', …)` call found in the source. */
+export interface EmittedEvent {
+  name: string;
+  function: string;
+  /** `src/lambdas/<fn>/<file>:<line>` */
+  where: string;
+}
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await sourceFiles(full)));
+    else if (/\.(ts|mts|js|mjs)$/.test(entry.name) && !/\.d\.m?ts$/.test(entry.name) && !/\.test\./.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+const lineOf = (text: string, index: number) => text.slice(0, index).split('\n').length;
+const posix = (p: string) => p.split(sep).join('/');
+
+/** Scans src/lambdas/ for track() calls (and direct addMetric calls, which bypass the plan). */
+export async function scanEmittedEvents(projectDir: string): Promise<{ emitted: EmittedEvent[]; problems: string[]; functions: string[] }> {
+  const root = join(projectDir, LAMBDAS_DIR);
+  if (!existsSync(root)) return { emitted: [], problems: [`${LAMBDAS_DIR} not found`], functions: [] };
+  const dirs = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  const emitted: EmittedEvent[] = [];
+  const problems: string[] = [];
+  for (const dir of dirs) {
+    for (const file of await sourceFiles(join(root, dir))) {
+      const rel = posix(relative(projectDir, file));
+      const text = await readFile(file, 'utf8');
+      for (const m of text.matchAll(/\btrack\s*\(\s*([^,)]*)/g)) {
+        const where = `${rel}:${lineOf(text, m.index)}`;
+        const literal = /^(['"`])([A-Za-z0-9_]+)\1$/.exec(m[1]!.trim());
+        if (dir === SHARED_DIR) {
+          if (literal) problems.push(`${where}: tracks ${literal[2]} from shared code; emit events from the function's own directory`);
+          continue;
+        }
+        if (!literal) problems.push(`${where}: track() needs a string-literal event name so the plan can be checked`);
+        else emitted.push({ name: literal[2]!, function: dir, where });
+      }
+      if (rel !== posix(TRACK_IMPLEMENTATION)) {
+        for (const m of text.matchAll(/\baddMetric\s*\(/g)) problems.push(`${rel}:${lineOf(text, m.index)}: calls addMetric directly; emit events with obs.track() so they are planned and logged`);
+      }
+    }
+  }
+  return { emitted, problems, functions: dirs.filter((d) => d !== SHARED_DIR) };
+}
+
+/**
+ * The static half of the tracking-plan check: every planned event is tracked by its function's code, no code tracks
+ * an event the plan lacks (or for another function), and every `smoke: true` event's function has a smoke event.
+ */
+export async function staticTrackingPlanProblems(projectDir: string): Promise<string[]> {
+  const plan = await readTrackingPlan(projectDir);
+  const scan = await scanEmittedEvents(projectDir);
+  const problems = [...plan.problems, ...scan.problems];
+  const planned = new Map(plan.events.map((e) => [e.name, e]));
+  for (const e of plan.events) {
+    if (!scan.functions.includes(e.function)) {
+      problems.push(`${TRACKING_PLAN_FILE}: ${e.name} is planned for function "${e.function}", which has no directory ${posix(join(LAMBDAS_DIR, e.function))}`);
+      continue;
+    }
+    if (!scan.emitted.some((x) => x.name === e.name && x.function === e.function))
+      problems.push(`${TRACKING_PLAN_FILE}: ${e.name} is planned for ${e.function}, but ${posix(join(LAMBDAS_DIR, e.function))}/ never tracks it`);
+    if (e.smoke && !existsSync(join(projectDir, LAMBDAS_DIR, e.function, 'smoke.json')))
+      problems.push(`${TRACKING_PLAN_FILE}: ${e.name} is marked smoke: true, but ${e.function} has no smoke.json`);
+  }
+  for (const x of scan.emitted) {
+    const p = planned.get(x.name);
+    if (!p) problems.push(`${x.where}: tracks ${x.name}, which ${TRACKING_PLAN_FILE} does not plan; add it there or remove the call`);
+    else if (p.function !== x.function) problems.push(`${x.where}: tracks ${x.name}, which ${TRACKING_PLAN_FILE} plans for ${p.function}, not ${x.function}`);
+  }
+  return problems;
+}
+
+/**
+ * Event names in the functions' log output: the `event` field of structured (Powertools) log lines and the metric names
+ * of EMF lines. A line may carry a prefix (timestamp, request id, level) before its JSON.
+ */
+export function eventsInLogs(lines: string[]): Set<string> {
+  const found = new Set<string>();
+  for (const line of lines.flatMap((l) => l.split('\n'))) {
+    const start = line.indexOf('{');
+    if (start < 0) continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line.slice(start));
+    } catch {
+      continue;
+    }
+    const r = record as { event?: unknown; _aws?: { CloudWatchMetrics?: Array<{ Metrics?: Array<{ Name?: unknown }> }> } };
+    if (typeof r.event === 'string') found.add(r.event);
+    for (const directive of r._aws?.CloudWatchMetrics ?? []) for (const m of directive.Metrics ?? []) if (typeof m.Name === 'string') found.add(m.Name);
+  }
+  return found;
+}
+
+/**
+ * The runtime half: every `smoke: true` event must appear in the log lines of its function (collected after its smoke
+ * event ran). Functions absent from `logsByFunction` were not exercised and are reported as such.
+ */
+export function runtimeTrackingPlanProblems(events: PlannedEvent[], logsByFunction: ReadonlyMap<string, string[]>): string[] {
+  const problems: string[] = [];
+  for (const e of events.filter((x) => x.smoke)) {
+    const lines = logsByFunction.get(e.function);
+    if (!lines) problems.push(`${e.name}: function ${e.function} was not exercised by its smoke event`);
+    else if (!eventsInLogs(lines).has(e.name)) problems.push(`${e.name}: not in the logs of ${e.function} after its smoke event`);
+  }
+  return problems;
+}
+
+/** Post-check `tracking-plan` (static half; the engine adds the log half with runtimeTrackingPlanProblems). */
+export const check: Check = {
+  name: 'tracking-plan',
+  phase: 'post',
+  async run({ ctx }) {
+    const problems = await staticTrackingPlanProblems(ctx.project.dir);
+    return {
+      name: 'tracking-plan',
+      ok: problems.length === 0,
+      detail: problems.length ? problems.join('; ') : `every planned event is tracked by its function's code, and nothing else is`,
+      items: problems.map((p) => ({ name: p.split(':')[0]!, ok: false, detail: p })),
+    };
+  },
+};

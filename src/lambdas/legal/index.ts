@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { NotFoundError } from '../lib/errors.js';
+import { httpHandler } from '../lib/handler.js';
+import type { Request } from '../lib/http.js';
+import { readDocument, readIndex } from './documents.js';
+
+/** Environment this function needs (read statically by turnctl's env-complete check). */
+export const REQUIRED_ENV = ['STAGE', 'LEGAL_BUCKET', 'ALLOWED_ORIGINS'] as const;
+
+const CONTENT_TYPES = { html: 'text/html; charset=utf-8', markdown: 'text/markdown; charset=utf-8' } as const;
+
+/** `GET /legal` (index of current documents) and `GET /legal/{doc}` (HTML, or markdown with `Accept: text/markdown`). */
+export const handler = httpHandler('legal', [
+  {
+    method: 'GET',
+    resource: '/legal',
+    async handle(_req, obs) {
+      const index = await readIndex();
+      const documents = Object.entries(index)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([id, e]) => ({ id, version: e.version, effectiveDate: e.effectiveDate, sha256: e.sha256, href: `/legal/${encodeURIComponent(id)}` }));
+      obs.track('LegalIndexServed', { documents: documents.length });
+      return { status: 200, json: { documents }, headers: { 'Cache-Control': 'no-cache' } };
+    },
+  },
+  {
+    method: 'GET',
+    resource: '/legal/{doc}',
+    async handle(req, obs) {
+      const doc = req.pathParams.doc ?? '';
+      const index = await readIndex();
+      const entry = Object.hasOwn(index, doc) ? index[doc] : undefined;
+      if (!entry) throw new NotFoundError(`no legal document "${doc}"`);
+      const format = wantsMarkdown(req) ? 'markdown' : 'html';
+      const body = await readDocument(entry, format);
+      if (body === undefined) {
+        obs.logger.warn('legal document listed in index.json but missing', { doc, format, key: entry.key });
+        throw new NotFoundError(`legal document "${doc}" has no ${format} version`);
+      }
+      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+      const headers = {
+        ETag: etag,
+        'X-Document-Version': entry.version,
+        'Cache-Control': 'no-cache',
+        Vary: 'Accept',
+      };
+      const notModified = matchesEtag(req.header('if-none-match'), etag);
+      obs.track('LegalDocumentServed', { doc, version: entry.version, format, notModified });
+      if (notModified) return { status: 304, headers };
+      return { status: 200, text: body, contentType: CONTENT_TYPES[format], headers };
+    },
+  },
+]);
+
+/** Markdown when the Accept header asks for text/markdown (with a non-zero q), else HTML. */
+function wantsMarkdown(req: Request): boolean {
+  return (req.header('accept') ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase().split(';'))
+    .some(([type, ...params]) => type === 'text/markdown' && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p)));
+}
+
+/** Whether an If-None-Match header names this ETag (weak or strong) or is `*`. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}

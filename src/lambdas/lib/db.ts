@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+// The knex entry point pulls in every dialect (mysql, mssql, oracle, sqlite…) through its dialect map; building the
+// instance from make-knex + the postgres client keeps ~140 KB of unused dialect code out of each bundle.
+import makeKnex from 'knex/lib/knex-builder/make-knex.js';
+import ClientPG from 'knex/lib/dialects/postgres/index.js';
+import { ConfigError } from './errors.js';
+
+/** URL scheme of the embedded database of the `local` stage: `pglite://<absolute dir>` or `pglite://memory`. */
+export const PGLITE_SCHEME = 'pglite://';
+
+/** Fail fast when the database is unreachable instead of knex's 60 s default. */
+const CONNECT_TIMEOUT_MS = 3000;
+const ACQUIRE_TIMEOUT_MS = 5000;
+
+/** Opens a knex instance for a DATABASE_URL: `pg` for postgres:// URLs, PGlite (loaded only then) for pglite:// ones. */
+export async function openKnex(url: string): Promise<Knex> {
+  if (url.startsWith(PGLITE_SCHEME)) return openPglite(url.slice(PGLITE_SCHEME.length));
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL must be a postgres:// or pglite:// URL');
+  return makeKnex(
+    new ClientPG({
+      client: 'pg',
+      connection: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+      // One request at a time per Lambda container: a transaction plus one spare is all it ever needs.
+      pool: { min: 0, max: 2 },
+      acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    }),
+  );
+}
+
+async function openPglite(location: string): Promise<Knex> {
+  const dataDir = location === 'memory' || location === '' ? undefined : location;
+  if (dataDir !== undefined && !dataDir.startsWith('/')) throw new ConfigError(`DATABASE_URL ${PGLITE_SCHEME}<dir> needs an absolute directory, got "${location}"`);
+  // Not bundled (size): resolved at run time from the repo's node_modules, which only the local invoker and tests have.
+  const [{ PGlite }, { btree_gist }, { default: ClientPGLite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gist'),
+    import('knex-pglite'),
+  ]);
+  // btree_gist backs the subscriptions overlap constraint; every opener of the data dir must load it.
+  const pglite = await PGlite.create(dataDir, { extensions: { btree_gist } });
+  const knex = makeKnex(new ClientPGLite({ client: 'pg', connection: () => ({ pglite }) }));
+  unrefPoolTimer(knex);
+  return knex;
+}
+
+/**
+ * knex-pglite pins its pool to one resource kept forever, so tarn's reaping interval never stops and would keep a
+ * finished process (the local invoker, a test) alive; an unref'd interval still reaps while other work runs.
+ */
+function unrefPoolTimer(knex: Knex): void {
+  const pool = (knex.client as { pool?: { on(e: string, f: () => void): void; interval?: NodeJS.Timeout | null } }).pool;
+  // tarn assigns `interval` right after emitting startReaping, so look once the emit has returned.
+  pool?.on('startReaping', () => queueMicrotask(() => pool.interval?.unref()));
+}
+
+let current: { url: string; knex: Promise<Knex> } | undefined;
+
+/** The container's one knex instance for DATABASE_URL, opened on first use; a failed open is retried next time. */
+export function database(): Promise<Knex> {
+  const url = process.env.DATABASE_URL?.trim();
+  if (!url) return Promise.reject(new ConfigError('DATABASE_URL is not set'));
+  if (current?.url !== url) {
+    void closeDatabase();
+    const opening = openKnex(url);
+    current = { url, knex: opening };
+    opening.catch(() => {
+      if (current?.knex === opening) current = undefined;
+    });
+  }
+  return current.knex;
+}
+
+/** Closes the container's database (tests, and a change of DATABASE_URL). */
+export async function closeDatabase(): Promise<void> {
+  const closing = current;
+  current = undefined;
+  if (closing) await closing.knex.then((k) => k.destroy()).catch(() => undefined);
+}
+
+/** Postgres SQLSTATE of a driver error (pg and PGlite both set `code`). */
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,126 @@
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { recordingIo } from '../helpers/io.js';
+import { emptyLock, lambdaClient, layerProject, publishedVersions } from './helpers.js';
+
+async function run(p: { dir: string }, argv: string[]) {
+  const io = recordingIo();
+  const code = await main(argv, { io, cwd: p.dir });
+  return { code, io, json: () => JSON.parse(io.stdout.join('\n')) };
+}
+
+/** The layer ARNs on a function's live alias, read through a second client. */
+async function liveLayers(fnName: string): Promise<string[]> {
+  const cfg = await lambdaClient().send(new GetFunctionConfigurationCommand({ FunctionName: fnName, Qualifier: 'live' }));
+  return (cfg.Layers ?? []).map((l) => l.Arn!);
+}
+
+describe('turnctl layers (sandbox)', () => {
+  it('release apply publishes and attaches; publish, attach and list follow a lock change', async () => {
+    // GIVEN a project whose function hello names layer common, released once
+    const p = layerProject();
+    const manifest = p.writeRelease({ version: '1.0.0', notes: 'first', checks: { pre: ['credentials'], post: ['smoke'] } });
+    const applied = await run(p, ['release', 'apply', manifest, '--stage', 'local', '--yes']);
+    expect(applied.code, applied.io.text()).toBe(0);
+    const [v1] = await publishedVersions(`${p.name}-local-common`);
+    // THEN the function's live version carries the published layer version
+    expect(await liveLayers(`${p.name}-local-hello`)).toEqual([v1!.arn]);
+    // and a re-plan shows no changes
+    const replan = await run(p, ['release', 'plan', manifest, '--stage', 'local', '--exit-code']);
+    expect(replan.code, replan.io.text()).toBe(0);
+
+    // WHEN the lock file changes and `layers list` runs
+    p.write('layers/common/package-lock.json', emptyLock('1.0.1'));
+    const stale = await run(p, ['layers', 'list', '--stage', 'local', '--output', 'json']);
+    expect(stale.code, stale.io.text()).toBe(0);
+    // THEN it says the current lock is not published and hello runs version 1
+    expect(stale.json().layers).toEqual([
+      expect.objectContaining({ layer: 'common', runtime: 'nodejs22.x', current: null, versions: 1, functions: [{ function: 'hello', attachedVersion: v1!.version }] }),
+    ]);
+
+    // WHEN attaching before publishing
+    const early = await run(p, ['layers', 'attach', '--stage', 'local', '--yes']);
+    // THEN it fails naming the fix, and nothing changed
+    expect(early.code).toBe(1);
+    expect(early.io.stderr.join('\n')).toMatch(/no published version of its current lock file; run `turnctl layers publish common --stage local`/);
+    expect(await liveLayers(`${p.name}-local-hello`)).toEqual([v1!.arn]);
+
+    // WHEN publishing (twice: the second is a no-op)
+    const pub = await run(p, ['layers', 'publish', '--stage', 'local', '--output', 'json']);
+    expect(pub.code, pub.io.text()).toBe(0);
+    const pub2 = await run(p, ['layers', 'publish', 'common', '--stage', 'local', '--output', 'json']);
+    const versions = await publishedVersions(`${p.name}-local-common`);
+    expect(versions).toHaveLength(2);
+    expect(pub.json().layers).toEqual([expect.objectContaining({ layer: 'common', version: versions[1]!.version, published: true })]);
+    expect(pub2.json().layers).toEqual([expect.objectContaining({ version: versions[1]!.version, published: false })]);
+
+    // WHEN attaching without --yes off a TTY
+    const refused = await run(p, ['layers', 'attach', '--stage', 'local']);
+    expect(refused.code).toBe(64);
+    expect(refused.io.stderr.join('\n')).toMatch(/--yes/);
+
+    // WHEN attaching with --yes
+    const att = await run(p, ['layers', 'attach', 'common', '--stage', 'local', '--yes', '--output', 'json']);
+    expect(att.code, att.io.text()).toBe(0);
+    // THEN hello's live alias moved to a new version carrying the new layer version; health was not touched
+    expect(await liveLayers(`${p.name}-local-hello`)).toEqual([versions[1]!.arn]);
+    expect(att.json().functions).toEqual([expect.objectContaining({ function: 'hello', changed: true, layers: [versions[1]!.arn] })]);
+    // and a second attach changes nothing
+    const att2 = await run(p, ['layers', 'attach', '--stage', 'local', '--yes', '--output', 'json']);
+    expect(att2.json().functions).toEqual([expect.objectContaining({ function: 'hello', changed: false })]);
+    const listed = await run(p, ['layers', 'list', '--stage', 'local']);
+    expect(listed.io.stdout.join('\n')).toMatch(new RegExp(`published as version ${versions[1]!.version}`));
+    expect(listed.io.stdout.join('\n')).toMatch(new RegExp(`hello: version ${versions[1]!.version}$`, 'm'));
+  });
+
+  it('`layers build` builds locally into the artifact cache without publishing', async () => {
+    // GIVEN a never-published layer
+    const p = layerProject();
+    // WHEN building
+    const r = await run(p, ['layers', 'build', '--stage', 'local', '--output', 'json']);
+    // THEN a zip is in .turnctl/artifacts and no version exists
+    expect(r.code, r.io.text()).toBe(0);
+    expect(r.json().layers).toEqual([expect.objectContaining({ layer: 'common', via: 'local', cached: false, artifact: expect.stringContaining('.turnctl/artifacts/') })]);
+    expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
+  });
+});
+
+describe('turnctl layers: bad input', () => {
+  it('a missing lock file is exit 65 naming the file and the fix', async () => {
+    // GIVEN layer common without package-lock.json
+    const p = layerProject({ lock: false });
+    // WHEN listing or planning a release
+    const r = await run(p, ['layers', 'publish', '--stage', 'local']);
+    const plan = await run(p, ['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local']);
+    // THEN exit 65 with the lock file's path and the npm command that creates it
+    for (const x of [r, plan]) {
+      expect(x.code).toBe(65);
+      expect(x.io.stderr.join('\n')).toMatch(/layers\/common\/package-lock\.json: layer "common" has no lock file; run `npm install --package-lock-only`/);
+    }
+    expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
+  });
+
+  it('a function naming an unknown layer is exit 65 with turnctl.yaml:line', async () => {
+    // GIVEN function hello names layer "nope"
+    const p = layerProject({ config: (c) => (c.functions.hello.layers = ['common', 'nope']) });
+    const lines = (await import('node:fs')).readFileSync(`${p.dir}/turnctl.yaml`, 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('- nope')) + 1;
+    // WHEN publishing
+    const r = await run(p, ['layers', 'publish', '--stage', 'local']);
+    // THEN exit 65 pointing at that list item
+    expect(r.code).toBe(65);
+    expect(r.io.stderr.join('\n')).toMatch(new RegExp(`turnctl\\.yaml:${line}:\\d+: function "hello" names unknown layer "nope"; declare it under "layers:"`));
+  });
+
+  it('a function whose runtime the layer does not build for is exit 65; an unknown layer argument is a usage error', async () => {
+    const p = layerProject({ config: (c) => (c.layers.common.runtimes = ['nodejs20.x']) });
+    const r = await run(p, ['layers', 'list', '--stage', 'local']);
+    expect(r.code).toBe(65);
+    expect(r.io.stderr.join('\n')).toMatch(/turnctl\.yaml:\d+:\d+: function "hello" runs nodejs22\.x but layer "common" is built for nodejs20\.x; add nodejs22\.x to layers\.common\.runtimes/);
+    const q = layerProject();
+    const u = await run(q, ['layers', 'publish', 'nope', '--stage', 'local']);
+    expect(u.code).toBe(64);
+    expect(u.io.stderr.join('\n')).toMatch(/unknown layer "nope"; layers in turnctl\.yaml: common/);
+  });
+});

@@ -1,0 +1,106 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { deterministicZip } from '../../src/build/zip.js';
+
+/**
+ * Plays the CodeBuild build container in front of the sandbox. moto (with sandbox/patches/codebuild_builds.py) answers
+ * AWS-shaped builds but runs nothing; this proxy forwards every request to moto unchanged and, for StartBuild, does
+ * what the container would: writes the build's log lines to its CloudWatch stream and, when the build succeeds,
+ * uploads the artifact zip where the build's artifacts point. For BatchGetBuilds it reports the build IN_PROGRESS for
+ * the first `inProgressPolls` looks, then as the container ended (SUCCEEDED, or FAILED in phase BUILD).
+ */
+export interface BuildContainer {
+  outcome: 'succeed' | 'fail';
+  logLines: string[];
+  inProgressPolls: number;
+  /** Files of the artifact zip (under nodejs/). */
+  files?: Record<string, string>;
+}
+
+const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
+const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'expect', 'keep-alive']);
+
+function forwardHeaders(h: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined && !HOP_HEADERS.has(k)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+export async function startCodeBuildProxy(target: string, container: BuildContainer): Promise<{ url: string; startedBuilds: string[]; close(): Promise<void> }> {
+  const logs = new CloudWatchLogsClient({ endpoint: target, region: 'eu-central-1', credentials: creds });
+  const s3 = new S3Client({ endpoint: target, region: 'eu-central-1', credentials: creds, forcePathStyle: true });
+  const polls = new Map<string, number>();
+  const startedBuilds: string[] = [];
+
+  async function runContainer(build: any): Promise<void> {
+    const group = build.logs.groupName as string;
+    const stream = build.logs.streamName as string;
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((e) => {
+      if (e.name !== 'ResourceAlreadyExistsException') throw e;
+    });
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+    const t = Date.now();
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: container.logLines.map((message, i) => ({ message, timestamp: t + i })) }));
+    if (container.outcome === 'succeed') {
+      const a = build.artifacts;
+      const files = container.files ?? { 'nodejs/node_modules/fake-dep/index.js': 'module.exports = 42;\n' };
+      const zip = deterministicZip(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)])));
+      await s3.send(new PutObjectCommand({ Bucket: a.location, Key: `${a.path}/${a.name}`, Body: zip }));
+    }
+  }
+
+  function asContainerSees(build: any): any {
+    const seen = polls.get(build.id);
+    if (seen === undefined) return build; // not started through this proxy
+    polls.set(build.id, seen + 1);
+    if (seen < container.inProgressPolls) return { ...build, buildStatus: 'IN_PROGRESS', currentPhase: 'BUILD', buildComplete: false, endTime: undefined };
+    if (container.outcome === 'fail') {
+      const phases = (build.phases ?? []).filter((p: any) => ['SUBMITTED', 'QUEUED', 'PROVISIONING', 'DOWNLOAD_SOURCE', 'INSTALL', 'PRE_BUILD', 'BUILD'].includes(p.phaseType));
+      const last = phases.at(-1);
+      if (last) last.phaseStatus = 'FAILED';
+      return { ...build, buildStatus: 'FAILED', currentPhase: 'COMPLETED', phases };
+    }
+    return build;
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      try {
+        const body = Buffer.concat(chunks);
+        const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers: forwardHeaders(req.headers), body: ['GET', 'HEAD'].includes(req.method!) ? undefined : body });
+        let out = Buffer.from(await upstream.arrayBuffer());
+        const op = String(req.headers['x-amz-target'] ?? '');
+        if (upstream.ok && op === 'CodeBuild_20161006.StartBuild') {
+          const parsed = JSON.parse(out.toString('utf8'));
+          polls.set(parsed.build.id, 0);
+          startedBuilds.push(parsed.build.id);
+          await runContainer(parsed.build);
+        } else if (upstream.ok && op === 'CodeBuild_20161006.BatchGetBuilds') {
+          const parsed = JSON.parse(out.toString('utf8'));
+          parsed.builds = parsed.builds.map(asContainerSees);
+          out = Buffer.from(JSON.stringify(parsed));
+        }
+        const headers: Record<string, string> = {};
+        upstream.headers.forEach((v, k) => {
+          if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k)) headers[k] = v;
+        });
+        res.writeHead(upstream.status, { ...headers, 'content-length': String(out.length) });
+        res.end(req.method === 'HEAD' ? undefined : out);
+      } catch (err) {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(String(err));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    startedBuilds,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

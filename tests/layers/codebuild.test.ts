@@ -1,0 +1,117 @@
+import { BatchGetBuildsCommand, CodeBuildClient, CreateProjectCommand } from '@aws-sdk/client-codebuild';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetLayerVersionCommand } from '@aws-sdk/client-lambda';
+import { unzipSync } from 'fflate';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { layerBuildspec } from '../../src/layers/codebuild.js';
+import { ACCOUNT } from '../helpers/project.js';
+import { recordingIo } from '../helpers/io.js';
+import { startCodeBuildProxy, type BuildContainer } from './codebuild-proxy.js';
+import { lambdaClient, layerProject, publishedVersions } from './helpers.js';
+
+const sandbox = () => process.env.TURNCTL_SANDBOX_ENDPOINT!;
+const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
+let closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of closers) await c();
+  closers = [];
+});
+
+/** GIVEN: a project with an AWS-like stage `aws` (not the sandbox: layers build in CodeBuild) reached through the build-container proxy. */
+async function codebuildProject(container: BuildContainer, opts: { createProject?: boolean } = {}) {
+  const proxy = await startCodeBuildProxy(sandbox(), container);
+  closers.push(proxy.close);
+  const p = layerProject({ config: (c) => (c.stages.aws = { account: ACCOUNT, endpoint: proxy.url }) });
+  const project = `${p.name}-aws-layers`;
+  if (opts.createProject !== false) {
+    const cb = new CodeBuildClient({ endpoint: sandbox(), region: 'eu-central-1', credentials: creds });
+    await cb.send(
+      new CreateProjectCommand({
+        name: project,
+        source: { type: 'S3', location: `${p.name}-aws-turnctl/placeholder.zip` },
+        artifacts: { type: 'NO_ARTIFACTS' },
+        environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
+        serviceRole: `arn:aws:iam::${ACCOUNT}:role/${p.name}-layers-build`,
+      }),
+    );
+  }
+  const run = async (argv: string[]) => {
+    const io = recordingIo();
+    const code = await main(argv, { io, cwd: p.dir });
+    return { code, io, json: () => JSON.parse(io.stdout.join('\n')) };
+  };
+  return { p, proxy, project, run };
+}
+
+describe('layers on a CodeBuild stage (sandbox + build-container proxy)', () => {
+  it('builds in CodeBuild, follows status and log, publishes from the S3 artifact, and lists the build history', async () => {
+    // GIVEN the stage's CodeBuild project and a build that takes one poll and logs two lines
+    const { p, proxy, project, run } = await codebuildProject({ outcome: 'succeed', inProgressPolls: 1, logLines: ['[Container] Running command npm ci --omit=dev', 'added 1 package in 1s'] });
+
+    // WHEN publishing
+    const r = await run(['layers', 'publish', '--stage', 'aws', '--output', 'json']);
+
+    // THEN exactly one build ran, with turnctl's buildspec and source overrides (read back through a second client)
+    expect(r.code, r.io.text()).toBe(0);
+    expect(proxy.startedBuilds).toHaveLength(1);
+    const cb = new CodeBuildClient({ endpoint: sandbox(), region: 'eu-central-1', credentials: creds });
+    const [build] = (await cb.send(new BatchGetBuildsCommand({ ids: proxy.startedBuilds }))).builds!;
+    expect(build!.projectName).toBe(project);
+    expect(build!.source).toMatchObject({ type: 'S3', buildspec: layerBuildspec('nodejs22.x') });
+    expect(build!.source!.location).toMatch(new RegExp(`^${p.name}-aws-turnctl/layers/common/[0-9a-f]{64}/source\\.zip$`));
+    // the source zip holds the layer's package.json and lock
+    const s3 = new S3Client({ endpoint: sandbox(), region: 'eu-central-1', credentials: creds, forcePathStyle: true });
+    const [bucket, ...key] = build!.source!.location!.split('/');
+    const src = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/'), VersionId: build!.sourceVersion }));
+    expect(Object.keys(unzipSync(await src.Body!.transformToByteArray())).sort()).toEqual(['package-lock.json', 'package.json']);
+    // the log was followed as progress
+    expect(r.io.stderr.join('\n')).toMatch(/CodeBuild .*added 1 package in 1s/);
+
+    // THEN the layer version was published from the artifact the build uploaded
+    const versions = await publishedVersions(`${p.name}-aws-common`);
+    expect(versions).toHaveLength(1);
+    expect(r.json().layers).toEqual([expect.objectContaining({ layer: 'common', published: true, version: versions[0]!.version })]);
+    const lv = await lambdaClient().send(new GetLayerVersionCommand({ LayerName: `${p.name}-aws-common`, VersionNumber: versions[0]!.version }));
+    expect(lv.Content?.CodeSize).toBeGreaterThan(0);
+
+    // WHEN publishing again: nothing is built or published
+    const again = await run(['layers', 'publish', '--stage', 'aws', '--output', 'json']);
+    expect(again.json().layers).toEqual([expect.objectContaining({ published: false })]);
+    expect(proxy.startedBuilds).toHaveLength(1);
+
+    // WHEN listing the build history
+    const h = await run(['layers', 'builds', 'common', '--stage', 'aws', '--output', 'json']);
+    // THEN it shows the build with its status, times, source version and lock hash
+    expect(h.code, h.io.text()).toBe(0);
+    expect(h.json().builds).toEqual([
+      expect.objectContaining({ id: proxy.startedBuilds[0], status: 'SUCCEEDED', sourceVersion: build!.sourceVersion, runtime: 'nodejs22.x', hash: expect.stringMatching(/^[0-9a-f]{64}$/), startTime: expect.any(String), endTime: expect.any(String) }),
+    ]);
+    const text = await run(['layers', 'builds', 'common', '--stage', 'aws']);
+    expect(text.io.stdout.join('\n')).toMatch(/^SUCCEEDED\s+\S+ → \S+\s+nodejs22\.x lock [0-9a-f]{12}/m);
+  });
+
+  it('a failed build fails with the tail of its log and publishes nothing', async () => {
+    // GIVEN a build whose npm ci fails
+    const { p, run } = await codebuildProject({
+      outcome: 'fail',
+      inProgressPolls: 0,
+      logLines: ['[Container] Running command npm ci --omit=dev', 'npm ERR! code E404', 'npm ERR! 404 Not Found - GET https://registry.npmjs.org/left-padd'],
+    });
+    // WHEN publishing
+    const r = await run(['layers', 'publish', '--stage', 'aws']);
+    // THEN exit 1 with the failed phase and the last log lines, and no layer version
+    expect(r.code).toBe(1);
+    const err = r.io.stderr.join('\n');
+    expect(err).toMatch(/CodeBuild build \S+ of layer "common" FAILED in phase BUILD/);
+    expect(err).toMatch(/npm ERR! 404 Not Found - GET https:\/\/registry\.npmjs\.org\/left-padd/);
+    expect(await publishedVersions(`${p.name}-aws-common`)).toEqual([]);
+  });
+
+  it('a missing CodeBuild project names the project and the fix', async () => {
+    const { run } = await codebuildProject({ outcome: 'succeed', inProgressPolls: 0, logLines: [] }, { createProject: false });
+    const r = await run(['layers', 'build', '--stage', 'aws']);
+    expect(r.code).toBe(1);
+    expect(r.io.stderr.join('\n')).toMatch(/CodeBuild project "t[0-9a-f]+-aws-layers" not found in eu-central-1; create it \(see docs\/layers\.md\) or set layers\.common\.build\.codebuild\.project/);
+  });
+});

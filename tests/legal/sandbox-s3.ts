@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+/** A second S3 client, independent of turnctl's, pointed at the sandbox: the tests read the bucket back through it. */
+export const s3 = new S3Client({
+  endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT,
+  region: 'eu-central-1',
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
+
+/** An object's text and content type, or undefined. */
+export async function getObject(bucket: string, key: string): Promise<{ text: string; contentType?: string } | undefined> {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return { text: await res.Body!.transformToString('utf-8'), contentType: res.ContentType };
+  } catch (err) {
+    if (['NoSuchKey', 'NoSuchBucket'].includes((err as Error).name)) return undefined;
+    throw err;
+  }
+}
+
+/** The bucket's index.json as the legal function reads it. */
+export async function readIndexJson(bucket: string): Promise<Record<string, { version: string; sha256: string; effectiveDate: string; key: string; title: string }>> {
+  const o = await getObject(bucket, 'index.json');
+  return o ? JSON.parse(o.text) : {};
+}
+
+export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+/** A legal document source with front matter. */
+export function docSource(f: { title?: string; version?: string; effectiveDate?: string; summary?: string }, body: string): string {
+  const lines = ['---'];
+  if (f.title !== undefined) lines.push(`title: ${f.title}`);
+  if (f.version !== undefined) lines.push(`version: "${f.version}"`);
+  if (f.effectiveDate !== undefined) lines.push(`effectiveDate: ${f.effectiveDate}`);
+  if (f.summary !== undefined) lines.push(`summary: ${f.summary}`);
+  lines.push('---', '', body);
+  return `${lines.join('\n')}\n`;
+}

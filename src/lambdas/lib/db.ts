@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { Knex } from 'knex';
 // The knex entry point pulls in every dialect (mysql, mssql, oracle, sqlite…) through its dialect map; building the
 // instance from make-knex + the postgres client keeps ~140 KB of unused dialect code out of each bundle.
@@ -23,8 +24,21 @@ export async function openKnex(url: string): Promise<Knex> {
       // One request at a time per Lambda container: a transaction plus one spare is all it ever needs.
       pool: { min: 0, max: 2 },
       acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+      log: knexLog(),
     }),
   );
+}
+
+/** knex's own warnings (e.g. a dropped connection) as structured log lines instead of bare console output. */
+function knexLog() {
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'turn', persistentKeys: { component: 'knex' } });
+  const text = (m: unknown) => (m instanceof Error ? m.message : String(m));
+  return {
+    warn: (m: unknown) => logger.warn(text(m)),
+    error: (m: unknown) => logger.error(text(m)),
+    deprecate: (method: string, alternative: string) => logger.warn(`${method} is deprecated; use ${alternative}`),
+    debug: (m: unknown) => logger.debug(text(m)),
+  };
 }
 
 async function openPglite(location: string): Promise<Knex> {
@@ -38,7 +52,7 @@ async function openPglite(location: string): Promise<Knex> {
   ]);
   // btree_gist backs the subscriptions overlap constraint; every opener of the data dir must load it.
   const pglite = await PGlite.create(dataDir, { extensions: { btree_gist } });
-  const knex = makeKnex(new ClientPGLite({ client: 'pg', connection: () => ({ pglite }) }));
+  const knex = makeKnex(new ClientPGLite({ client: 'pg', connection: () => ({ pglite }), log: knexLog() }));
   unrefPoolTimer(knex);
   return knex;
 }

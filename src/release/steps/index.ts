@@ -10,6 +10,7 @@ const loaders: Partial<Record<Section, () => Promise<Step>>> = {
   env: async () => (await import('./env.js')).step,
   functions: async () => (await import('./functions.js')).step,
   database: async () => (await import('./database.js')).step,
+  legal: async () => (await import('./legal.js')).step,
 };
 
 /** The step modules of the given sections, in checklist order; sections without a module are skipped. */

@@ -1,13 +1,18 @@
 // Bundles the CLI (src/cli.ts and its lazily imported command groups) into dist/ with esbuild.
 // Packages stay external: they are installed by npm; code splitting keeps each command group in its own chunk
-// so `turnctl --help` loads no AWS SDK client.
+// so `turnctl --help` loads no AWS SDK client. Writes into a fresh directory and swaps it in, so a CLI started
+// during a rebuild never sees half a dist/.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+const root = new URL('..', import.meta.url).pathname;
+const tmp = `${root}dist.${process.pid}.tmp`;
+const old = `${root}dist.${process.pid}.old`;
+rmSync(tmp, { recursive: true, force: true });
 await build({
+  absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
-  outdir: 'dist',
+  outdir: tmp,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -17,3 +22,6 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+if (existsSync(`${root}dist`)) renameSync(`${root}dist`, old);
+renameSync(tmp, `${root}dist`);
+rmSync(old, { recursive: true, force: true });

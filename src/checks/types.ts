@@ -10,6 +10,8 @@ export interface CheckInput {
   readonly digest: string;
   /** The plan being applied (pre-checks), or the one just applied (post-checks). */
   readonly plan?: Plan;
+  /** A plan computed just now against live state (plan-fresh compares the two). */
+  readonly freshPlan?: Plan;
   /** When the apply started (post-checks that read logs since then). */
   readonly startedAt: Date;
 }

@@ -13,15 +13,16 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(stageOption())
     .option('-r, --release <manifest>', 'take the check list (and options) from this release manifest')
     .option('-c, --checks <names>', 'comma-separated check names')
+    .option('--plan <file>', 'a saved plan (release plan --out) for the plan-fresh check')
     .addOption(outputOption())
     .action(
-      host.action(async (phase: 'pre' | 'post', opts: { stage: string; release?: string; checks?: string; output?: string }) => {
+      host.action(async (phase: 'pre' | 'post', opts: { stage: string; release?: string; checks?: string; plan?: string; output?: string }) => {
         const { openStage } = await import('../context.js');
         const { loadManifest } = await import('../config/load.js');
         const { manifestSchema } = await import('../config/schema.js');
         const { checkNames, loadCheck } = await import('../checks/index.js');
         const { runChecks } = await import('../release/apply.js');
-        const { preparePlan } = await import('../release/plan.js');
+        const { preparePlan, readPlanFile } = await import('../release/plan.js');
         const ctx = openStage(opts.stage, { cwd: host.cwd });
         const loaded = opts.release ? loadManifest(resolve(host.cwd, opts.release)) : undefined;
         const manifest = loaded?.manifest ?? manifestSchema.parse({ version: '0.0.0' });
@@ -33,8 +34,9 @@ export function register(group: Command, host: CommandHost): void {
           const c = await loadCheck(n);
           if (!c) throw new InvalidInputError(undefined, `unknown check "${n}"; known checks: ${checkNames().join(', ')}`);
         }
-        const plan = loaded ? (await preparePlan(ctx, loaded)).plan : undefined;
-        const results = await runChecks(ctx, names, phase, { manifest, digest: plan?.digest ?? '', plan, freshPlan: plan, startedAt: new Date(Date.now() - 60 * 60 * 1000) });
+        const fresh = loaded ? (await preparePlan(ctx, loaded)).plan : undefined;
+        const plan = opts.plan ? await readPlanFile(resolve(host.cwd, opts.plan)) : fresh;
+        const results = await runChecks(ctx, names, phase, { manifest, digest: fresh?.digest ?? '', plan, freshPlan: fresh, startedAt: new Date(Date.now() - 60 * 60 * 1000) });
         const ok = results.every((r) => r.ok);
         printResult(host.io, opts.output, { phase, stage: ctx.stage.name, ok, checks: results }, () => results.map((r) => `${r.ok ? '✔' : '✖'} ${r.name}: ${r.detail}`));
         return ok ? ExitCode.ok : ExitCode.failure;

@@ -3,10 +3,10 @@ import type { Ctx } from '../context.js';
 import type { LoadedManifest } from '../config/load.js';
 import { loadCheck } from '../checks/index.js';
 import type { CheckResult } from '../checks/types.js';
-import { RolledBackError, TurnctlError } from '../errors.js';
+import { LockHeldError, RolledBackError, TurnctlError } from '../errors.js';
 import { ensureStateBucket } from '../state/bucket.js';
 import { newRunId, saveJournal, type Journal, type JournalStep } from './journal.js';
-import { acquireLock, holderName, lockBody, releaseLock } from './lock.js';
+import { acquireLock, describeLock, holderName, lockBody, readLock, releaseLock } from './lock.js';
 import { assertPlanFresh, changeCount, fingerprintOf, preparePlan, type PreparedStep } from './plan.js';
 import { rollbackRun } from './rollback.js';
 import type { Plan } from './types.js';
@@ -68,6 +68,9 @@ function maybeFail(section: string): void {
 export async function applyRelease(ctx: Ctx, loaded: LoadedManifest, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
   const { plan, prepared } = await preparePlan(ctx, loaded);
   if (opts.savedPlan) assertPlanFresh(opts.savedPlan.plan, plan, opts.savedPlan.file);
+  // A held lock means another apply is running or died half-way: even "no changes" would be a lie then.
+  const held = await readLock(ctx);
+  if (held) throw new LockHeldError(describeLock(ctx, held));
   if (changeCount(plan) === 0) return { status: 'no-changes', plan };
   await opts.confirm?.(plan);
   const startedAt = new Date();

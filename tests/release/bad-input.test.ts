@@ -1,0 +1,77 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isWriteCommand, observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
+import { runCli } from '../helpers/cli.js';
+import { makeProject } from '../helpers/project.js';
+
+interface Case {
+  name: string;
+  /** Mutates the project; returns the args (default: plan releases/1.0.0.yaml on local). */
+  arrange: (dir: string, edit: (file: string, fn: (text: string) => string) => void) => string[] | void;
+  /** Where the one error line must point. */
+  where: RegExp;
+  code?: number;
+}
+
+const cases: Case[] = [
+  { name: 'YAML syntax error', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('functions:', 'functions: [\n')), where: /turnctl\.yaml:\d+:\d+: YAML syntax error/ },
+  { name: 'unknown top-level key', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('functions:', 'functoins:')), where: /turnctl\.yaml:\d+:1: unknown key "functoins"; did you mean "functions"\?/ },
+  { name: 'wrong type', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('memory: 256', 'memory: big')), where: /turnctl\.yaml:\d+:\d+: "functions\.health\.memory" must be a number/ },
+  { name: 'unknown function key', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('memory: 256', 'memroy: 256')), where: /turnctl\.yaml:\d+:\d+: unknown key "functions\.health\.memroy"; did you mean "memory"\?/ },
+  { name: 'bad runtime', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('memory: 256', 'memory: 256\n    runtime: nodejs14.x')), where: /turnctl\.yaml:\d+:\d+: "functions\.health\.runtime" must be one of/ },
+  { name: 'bad account id', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace(/account: "?123456789012"?/, 'account: "12345"')), where: /turnctl\.yaml:\d+:\d+: .*12-digit/ },
+  { name: 'unknown env reference kind', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('LOG_LEVEL: info', 'LOG_LEVEL:\n          vault: x')), where: /turnctl\.yaml:\d+:\d+: .*LOG_LEVEL/ },
+  { name: 'missing entry file', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('memory: 256', 'memory: 256\n    entry: src/nowhere.ts')), where: /turnctl\.yaml:\d+:\d+: function "health": entry file src\/nowhere\.ts not found/ },
+  { name: 'unknown substitution', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('LOG_LEVEL: info', 'LOG_LEVEL: ${level}')), where: /turnctl\.yaml:\d+:\d+: unknown substitution \$\{level\}/ },
+  { name: 'unknown stage variable', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('LOG_LEVEL: info', 'LOG_LEVEL: ${var.level}')), where: /turnctl\.yaml:\d+:\d+: unknown variable \$\{var\.level\}/ },
+  { name: 'duplicate key', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('memory: 256', 'memory: 256\n    memory: 512')), where: /turnctl\.yaml:\d+:\d+: YAML syntax error: Map keys must be unique/ },
+  { name: 'unknown stage', arrange: () => ['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'qa'], where: /turnctl\.yaml:\d+:\d+: unknown stage "qa"; stages in turnctl\.yaml: local, staging, prod/ },
+  { name: 'manifest version not semver', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('version: 1.0.0', 'version: one')), where: /releases\/1\.0\.0\.yaml:1:\d+: "version": must be a semantic version/ },
+  { name: 'manifest unknown key', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}rollbak: auto\n`), where: /releases\/1\.0\.0\.yaml:\d+:1: unknown key "rollbak"; did you mean "rollback"\?/ },
+  { name: 'manifest bad rollback policy', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}rollback: sometimes\n`), where: /releases\/1\.0\.0\.yaml:\d+:\d+: "rollback" must be one of: "auto", "manual"/ },
+  { name: 'manifest unknown check', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('- smoke', '- smok')), where: /releases\/1\.0\.0\.yaml:\d+:\d+: unknown check "smok"/ },
+  { name: 'manifest missing', arrange: () => ['release', 'plan', 'releases/9.9.9.yaml', '--stage', 'local'], where: /releases\/9\.9\.9\.yaml: release manifest not found/ },
+  { name: 'manifest version does not match file name', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('version: 1.0.0', 'version: 1.0.1')), where: /releases\/1\.0\.0\.yaml:1:\d+: version "1\.0\.1" does not match the file name/ },
+  { name: 'manifest unknown scope section', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}scope: [funcs]\n`), where: /releases\/1\.0\.0\.yaml:\d+:\d+: "scope\.0" must be one of/ },
+  {
+    name: 'saved plan is not JSON',
+    arrange: (d) => {
+      writeFileSync(join(d, 'plan.json'), '{"version": 1, "steps": [}');
+      return ['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--plan', 'plan.json', '--yes'];
+    },
+    where: /plan\.json:1:\d+: YAML syntax error/,
+  },
+  {
+    name: 'saved plan of an unknown version',
+    arrange: (d) => {
+      writeFileSync(join(d, 'plan.json'), JSON.stringify({ version: 2, release: '1.0.0', stage: 'local', digest: 'x', steps: [] }));
+      return ['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--plan', 'plan.json', '--yes'];
+    },
+    where: /plan\.json:1:\d+: plan version 2 is not supported/,
+  },
+];
+
+describe('bad input: exit 65, one line naming file:line, no stack trace, no AWS write call', () => {
+  it.each(cases)('$name', async (c) => {
+    const p = makeProject();
+    const edit = (file: string, fn: (text: string) => string) => writeFileSync(join(p.dir, file), fn(readFileSync(join(p.dir, file), 'utf8')));
+    const args = c.arrange(p.dir, edit) ?? ['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local'];
+    const calls: AwsCall[] = [];
+    const stop = observeAwsCalls((call) => calls.push(call));
+    let r;
+    try {
+      r = await runCli(args, p.dir);
+    } finally {
+      stop();
+    }
+    expect(r.code, r.stderr).toBe(c.code ?? 65);
+    const lines = r.stderr.split('\n').filter((l) => l.trim());
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: /);
+    expect(lines[0]).toMatch(c.where);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(calls.filter((x) => isWriteCommand(x.command))).toEqual([]);
+  });
+});

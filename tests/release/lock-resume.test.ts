@@ -1,0 +1,105 @@
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
+
+const endpoint = process.env.TURNCTL_SANDBOX_ENDPOINT;
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const lambda = new LambdaClient({ region: 'eu-central-1', endpoint, credentials });
+const s3 = new S3Client({ region: 'eu-central-1', endpoint, credentials, forcePathStyle: true });
+
+/** The state of the stack with the project name taken out, so two projects can be compared. */
+async function normalized(p: TestProject) {
+  const out: Record<string, unknown> = {};
+  for (const fn of ['health', 'hello']) {
+    const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${p.name}-local-${fn}`, Qualifier: 'live' }));
+    out[fn] = { code: c.CodeSha256, env: c.Environment?.Variables, memory: c.MemorySize, timeout: c.Timeout, version: c.Version, role: c.Role?.replace(p.name, 'P') };
+  }
+  return out;
+}
+
+function scoped(p: TestProject): string {
+  return p.writeRelease({ version: '1.0.0', notes: 'engine sections', scope: ['env', 'functions'], checks: { pre: ['credentials'], post: ['smoke'] } });
+}
+
+describe('lock, crash and resume', () => {
+  it('GIVEN two applies started together THEN exactly one proceeds and the other exits 4 naming the holder', async () => {
+    const p = makeProject();
+    const m = scoped(p);
+    const [a, b] = await Promise.all([
+      spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_HOLDER: 'alice' }),
+      spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_HOLDER: 'bob' }),
+    ]);
+    const codes = [a.code, b.code].sort();
+    if (codes[0] === 0 && codes[1] === 0) {
+      // They did not overlap (one finished before the other planned): the second must then have been a no-op.
+      expect([a.stdout, b.stdout].join('\n')).toMatch(/No changes/);
+    } else {
+      expect(codes).toEqual([0, 4]);
+      const loser = a.code === 4 ? a : b;
+      const winner = a.code === 4 ? 'bob' : 'alice';
+      expect(loser.stderr).toMatch(new RegExp(`locked by ${winner}`));
+    }
+  });
+
+  it('GIVEN a lock held by someone else WHEN applying THEN exit 4 names the holder; unlock needs --yes and names the holder', async () => {
+    const p = makeProject();
+    const m = scoped(p);
+    const first = await runCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir);
+    expect(first.code, first.stderr).toBe(0);
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await s3.send(new PutObjectCommand({
+      Bucket: `${p.name}-local-turnctl`, Key: 'locks/apply',
+      Body: JSON.stringify({ holder: 'carol@ci (pid 1)', run: 'r-carol', release: '0.9.0', host: 'elsewhere', pid: 1, acquiredAt: old.toISOString(), expiresAt: new Date(old.getTime() + 1800e3).toISOString() }),
+    }));
+    p.config.functions.hello.memory = 160;
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/locked by carol@ci \(pid 1\).*older than its TTL/);
+    const refused = await runCli(['release', 'unlock', '--stage', 'local'], p.dir);
+    expect(refused.code).toBe(64);
+    expect(refused.stderr).toMatch(/carol@ci/);
+    const unlocked = await runCli(['release', 'unlock', '--stage', 'local', '--yes'], p.dir);
+    expect(unlocked.code).toBe(0);
+    await expect(s3.send(new GetObjectCommand({ Bucket: `${p.name}-local-turnctl`, Key: 'locks/apply' }))).rejects.toThrow();
+    const ok = await runCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('GIVEN an apply SIGKILLed at each step boundary WHEN resumed THEN the final state equals an uninterrupted apply', async () => {
+    const clean = makeProject();
+    const cm = scoped(clean);
+    expect((await runCli(['release', 'apply', cm, '--stage', 'local', '--yes'], clean.dir)).code).toBe(0);
+    const expected = await normalized(clean);
+    // Steps: bootstrap, env, functions → boundaries after each of them.
+    for (const k of [1, 2, 3]) {
+      const p = makeProject();
+      const m = scoped(p);
+      const killed = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: String(k) });
+      expect(killed.signal, `boundary ${k}: code ${killed.code} ${killed.stdout} ${killed.stderr}`).toBe('SIGKILL');
+      const blocked = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir);
+      expect(blocked.code, `boundary ${k}`).toBe(4);
+      const resumed = await spawnCli(['release', 'resume', '--stage', 'local', '--yes'], p.dir);
+      expect(resumed.code, `boundary ${k}: ${resumed.stderr}`).toBe(0);
+      expect(await normalized(p), `boundary ${k}`).toEqual(expected);
+      const plan = await runCli(['release', 'plan', m, '--stage', 'local', '--exit-code'], p.dir);
+      expect(plan.code, `boundary ${k}`).toBe(0);
+    }
+  });
+
+  it('GIVEN a failure injected in a step WHEN applied THEN the before-state is restored exactly and exit is 1', async () => {
+    const p = makeProject();
+    const m = scoped(p);
+    expect((await runCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir)).code).toBe(0);
+    const before = await normalized(p);
+    p.config.functions.health.environment.LOG_LEVEL = 'warn';
+    p.config.functions.hello.timeout = 9;
+    p.writeConfig(p.config);
+    const r = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_FAIL_STEP: 'functions' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/injected failure in step functions.*rolled back/);
+    expect(await normalized(p)).toEqual(before);
+  });
+});

@@ -4,6 +4,8 @@ import type { Check } from './types.js';
 const loaders: Record<string, () => Promise<Check>> = {
   credentials: async () => (await import('./credentials.js')).check,
   smoke: async () => (await import('./smoke.js')).check,
+  health: async () => (await import('./health.js')).check,
+  cors: async () => (await import('./cors.js')).check,
 };
 
 /** Names of all known checks. */

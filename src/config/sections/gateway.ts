@@ -1,5 +1,67 @@
 import { z } from 'zod';
 
-// The gateway section of turnctl.yaml (see README). Owned by the gateway step / service.
-export const gatewaySchema = z.strictObject({}).optional();
+// The gateway section of turnctl.yaml (docs/gateway.md). Owned by the gateway step (src/gateway/).
+
+/** HTTP methods a route may use; OPTIONS is reserved for the CORS preflight turnctl adds itself. */
+export const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'ANY'] as const;
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name like X-Request-Id');
+const queryName = z.string().regex(/^[A-Za-z0-9._~-]+$/, 'must be a query parameter name like page');
+
+/** One path segment: a literal, a `{param}` or a greedy `{proxy+}`. */
+const SEGMENT = String.raw`(?:[A-Za-z0-9._-]+|\{[A-Za-z_][A-Za-z0-9_]*\+?\})`;
+const pathSchema = z
+  .string()
+  .regex(new RegExp(`^/(?:${SEGMENT}(?:/${SEGMENT})*)?$`), 'must be a path like /vehicles/{id} (no trailing slash)');
+
+/** One route: a method on a path, served by a function through an AWS_PROXY integration on its `live` alias. */
+export const routeSchema = z.strictObject({
+  method: z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(ROUTE_METHODS)),
+  path: pathSchema,
+  /** A function of the `functions:` section. */
+  function: z.string().min(1),
+  auth: z.enum(['none', 'cognito']).default('none'),
+  /** Request body model (a name under `models:`), for application/json. */
+  model: z.string().optional(),
+  /** Request validation; default: body+params when a model and required parameters are declared, else what is declared. */
+  validator: z.enum(['none', 'body', 'params', 'all']).optional(),
+  requiredHeaders: z.array(headerName).default([]),
+  requiredQuery: z.array(queryName).default([]),
+  /** Headers the method response declares (documentation and SDK generation; the function sets them). */
+  responseHeaders: z.array(headerName).default([]),
+});
+export type RouteConfig = z.output<typeof routeSchema>;
+
+export const gatewaySchema = z
+  .strictObject({
+    /** REST API name; default `${project}-${stage}-api`. */
+    name: z.string().min(1).optional(),
+    /** API Gateway stage name; default: the turnctl stage name. */
+    stageName: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - and _').optional(),
+    description: z.string().optional(),
+    /** Model name → JSON schema file (draft 4), relative to the project directory. */
+    models: z.record(z.string().regex(/^[A-Za-z0-9]+$/, 'model names are letters and digits only (API Gateway rule)'), z.string().min(1)).default({}),
+    /** The Cognito authorizer of `auth: cognito` routes. */
+    authorizer: z
+      .strictObject({
+        /** User pool name; default `${project}-${stage}-portal`. */
+        userPool: z.string().min(1).optional(),
+        name: z.string().regex(/^[A-Za-z0-9_-]+$/).default('cognito'),
+      })
+      .optional(),
+    cors: z
+      .strictObject({
+        /** Allowed web origins: a list, or a comma-separated string (e.g. `${var.webOrigins}`). */
+        origins: z.union([z.string(), z.array(z.string())]),
+        headers: z.array(headerName).default(['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Api-Key', 'X-Amz-Security-Token']),
+        /** Allowed methods; default: the methods of the resource's routes. */
+        methods: z.array(z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum([...ROUTE_METHODS, 'OPTIONS']))).optional(),
+        maxAge: z.number().int().min(0).max(86400).default(600),
+      })
+      .optional(),
+    /** Stage throttling (all methods): steady-state requests per second and burst. */
+    throttling: z.strictObject({ rate: z.number().positive(), burst: z.number().int().min(0) }).optional(),
+    routes: z.array(routeSchema).default([]),
+  })
+  .optional();
 export type GatewayConfig = z.output<typeof gatewaySchema>;

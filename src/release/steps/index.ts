@@ -7,6 +7,7 @@ export const CHECKLIST_ORDER: readonly Section[] = ['layers', 'gateway', 'env', 
 /** One module per checklist section, loaded only when a release needs it. */
 const loaders: Partial<Record<Section, () => Promise<Step>>> = {
   layers: async () => (await import('./layers.js')).step,
+  gateway: async () => (await import('./gateway.js')).step,
   env: async () => (await import('./env.js')).step,
   functions: async () => (await import('./functions.js')).step,
   database: async () => (await import('./database.js')).step,

@@ -1,0 +1,78 @@
+import type { Ctx } from '../context.js';
+import { TurnctlError } from '../errors.js';
+import type { GatewayDesired } from './config.js';
+import { evaluatePreflight } from './cors.js';
+import { httpRequest, stageBaseUrl } from './endpoint.js';
+import { concretePath, proxyEvent } from './proxy-event.js';
+import { readGateway } from './read.js';
+
+/** A response as the web client would see it (header names lower-case). */
+export interface GatewayResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** How the HTTP post-checks reach a stage's API: real HTTPS on AWS stages, the local invoker on the sandbox. */
+export interface GatewayTransport {
+  /** Sends `method` to a route's resource (variables filled in) with headers; returns what the client gets. */
+  request(route: { method: string; path: string; function: string }, headers: Record<string, string>): Promise<GatewayResponse>;
+  /** Sends a CORS preflight to a resource. */
+  preflight(path: string, headers: Record<string, string>): Promise<GatewayResponse>;
+  /** Where requests go (for messages). */
+  readonly where: string;
+}
+
+const lower = (h: Record<string, unknown> | undefined) =>
+  Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+
+/** Real HTTPS requests to `<base>/<path>` (the stage's execute-api URL). */
+export function httpTransport(base: string): GatewayTransport {
+  return {
+    where: base,
+    request: (route, headers) => httpRequest(`${base}${concretePath(route.path)}`, { method: route.method, headers }),
+    preflight: (path, headers) => httpRequest(`${base}${concretePath(path)}`, { method: 'OPTIONS', headers }),
+  };
+}
+
+/**
+ * The sandbox: moto serves no stage URLs, so a route is answered by running its function through the local invoker
+ * with the proxy event API Gateway would build, and a preflight by evaluating the live OPTIONS method the way API
+ * Gateway does (MOCK), or by invoking the function when OPTIONS is a proxy integration.
+ */
+export function localTransport(ctx: Ctx, desired: GatewayDesired): GatewayTransport {
+  let live: ReturnType<typeof readGateway> | undefined;
+  const invoke = async (fn: string, event: unknown): Promise<GatewayResponse> => {
+    const { invokeFunction } = await import('../invoke/invoke.js');
+    const r = await invokeFunction(ctx, fn, event);
+    if (!r.ok) return { status: 502, headers: {}, body: r.error ?? 'function error' };
+    const p = (r.payload ?? {}) as { statusCode?: number; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: string };
+    const multi = Object.fromEntries(Object.entries(p.multiValueHeaders ?? {}).map(([k, v]) => [k, v.join(',')]));
+    return { status: p.statusCode ?? 502, headers: lower({ ...multi, ...p.headers }), body: p.body ?? '' };
+  };
+  return {
+    where: `the local invoker (stage ${ctx.stage.name})`,
+    request: (route, headers) => invoke(route.function, proxyEvent({ method: route.method, resource: route.path, headers, stage: desired.stageName })),
+    async preflight(path, headers) {
+      live ??= readGateway(ctx, desired);
+      const state = await live;
+      if (!state.apiId) throw new TurnctlError(`REST API ${desired.apiName} does not exist on stage ${ctx.stage.name}; apply a release first`);
+      const method = state.shape.resources[path]?.OPTIONS;
+      if (method?.integration?.type === 'AWS_PROXY') {
+        const route = desired.routes.find((r) => r.path === path);
+        if (route) return invoke(route.function, proxyEvent({ method: 'OPTIONS', resource: path, headers, stage: desired.stageName }));
+      }
+      const origin = headers.Origin ?? headers.origin ?? '';
+      const r = evaluatePreflight(method, origin);
+      if (r.problem) return { status: 500, headers: {}, body: r.problem };
+      return { status: r.statusCode, headers: lower(r.headers), body: '' };
+    },
+  };
+}
+
+/** The transport for a stage; null when the API is not there yet (AWS stages). */
+export async function transportFor(ctx: Ctx, desired: GatewayDesired): Promise<GatewayTransport | null> {
+  if (ctx.stage.sandbox) return localTransport(ctx, desired);
+  const base = await stageBaseUrl(ctx, desired);
+  return base ? httpTransport(base) : null;
+}

@@ -25,9 +25,22 @@ export interface LocalLayerArtifact {
 /** Cache index: content hash of a layer target → sha256 of the zip built from it. */
 const indexFile = (ctx: Ctx, hash: string) => join(artifactsDir(ctx.stateDir), 'layers', `${hash}.json`);
 
-/** Last lines of a command's output, for an error message. */
-export function tail(text: string, lines = 15): string {
-  return text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-lines).join('\n  ');
+/**
+ * npm's reason for a failure on one line: its `npm error` lines up to the usage help or the debug-log pointer
+ * (the reason comes first; the tail of npm's output is help text). Falls back to the last lines of output.
+ */
+export function npmReason(output: string, max = 4): string {
+  const lines = output.split('\n').map((l) => l.trim());
+  const reason: string[] = [];
+  for (const l of lines) {
+    const m = /^npm (?:error|ERR!)\s*(.*)$/.exec(l);
+    if (!m) continue;
+    const text = m[1]!.trim();
+    if (/^(Usage:|A complete log of this run|Clean install a project)/.test(text)) break;
+    if (text && !/^code \S+$/.test(text)) reason.push(text);
+  }
+  const picked = reason.length ? reason.slice(0, max) : lines.filter(Boolean).slice(-max);
+  return picked.join(' | ') || '(no output)';
 }
 
 /**
@@ -57,7 +70,7 @@ export async function buildLocal(ctx: Ctx, t: LayerTarget): Promise<LocalLayerAr
     } catch (err) {
       const e = err as { stderr?: string; stdout?: string; code?: number | string };
       if (e.code === 'ENOENT') throw new TurnctlError('npm not found on PATH; install Node.js with npm to build layers locally');
-      throw new TurnctlError(`layer "${t.layer}": npm ci failed; fix layers/${t.layer}/package.json or its lock file:\n  ${tail(`${e.stdout ?? ''}\n${e.stderr ?? ''}`)}`);
+      throw new TurnctlError(`layer "${t.layer}": npm ci failed: ${npmReason(`${e.stdout ?? ''}\n${e.stderr ?? ''}`)}; fix layers/${t.layer}/package.json and re-lock it (npm install --package-lock-only)`);
     }
     const { entries, executables } = directoryEntries(nodejs, 'nodejs');
     const zip = deterministicZip(entries, (n) => executables.has(n));

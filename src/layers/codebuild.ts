@@ -64,6 +64,12 @@ export function layerBuildspec(runtime: string): string {
 
 const FAILED = new Set(['FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT']);
 
+/** The last lines of a build log on one line (errors are one line; the engine journals only the first). */
+export function logTail(lines: readonly string[], count = 6): string {
+  const tail = lines.filter((l) => !/^\[Container\] \S+ (?:Phase complete|Entering phase|Phase context status)/.test(l)).slice(-count);
+  return tail.length ? tail.map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l.trim())).join(' | ') : '(no log lines)';
+}
+
 async function headObject(ctx: Ctx, key: string): Promise<boolean> {
   const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
   const s3 = await ctx.aws.s3();
@@ -189,10 +195,9 @@ export async function buildInCodeBuild(ctx: Ctx, t: LayerTarget): Promise<S3Laye
   const { build, log } = await followBuild(ctx, cb, t, started.id!);
   if (build.buildStatus !== 'SUCCEEDED') {
     const failedPhase = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== 'SUCCEEDED')?.phaseType ?? build.currentPhase;
-    const lines = log.slice(-20);
     throw new TurnctlError(
-      `CodeBuild build ${build.id} of layer "${t.layer}" ${build.buildStatus}${failedPhase ? ` in phase ${failedPhase}` : ''}; ` +
-        `fix layers/${t.layer}/package.json or the project's image and run again. Last log lines:\n  ${lines.length ? lines.join('\n  ') : '(no log lines)'}`,
+      `CodeBuild build ${build.id} of layer "${t.layer}" ${build.buildStatus}${failedPhase ? ` in phase ${failedPhase}` : ''}; last log lines: ${logTail(log)}; ` +
+        `fix layers/${t.layer}/package.json (or the project's image) and run again`,
     );
   }
   if (!(await headObject(ctx, keys.artifact)))

@@ -1,6 +1,6 @@
 import { BatchGetBuildsCommand, CodeBuildClient, CreateProjectCommand } from '@aws-sdk/client-codebuild';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetLayerVersionCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, GetLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { unzipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
@@ -104,8 +104,21 @@ describe('layers on a CodeBuild stage (sandbox + build-container proxy)', () => 
     expect(r.code).toBe(1);
     const err = r.io.stderr.join('\n');
     expect(err).toMatch(/CodeBuild build \S+ of layer "common" FAILED in phase BUILD/);
-    expect(err).toMatch(/npm ERR! 404 Not Found - GET https:\/\/registry\.npmjs\.org\/left-padd/);
+    expect(err).toMatch(/last log lines: .*npm ERR! code E404 \| npm ERR! 404 Not Found - GET https:\/\/registry\.npmjs\.org\/left-padd; fix/);
+    expect(err.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
     expect(await publishedVersions(`${p.name}-aws-common`)).toEqual([]);
+  });
+
+  it('a release whose layer build fails stops at the layers step with the log tail and publishes nothing', async () => {
+    // GIVEN a release on the CodeBuild stage and a build whose npm ci fails
+    const { p, run } = await codebuildProject({ outcome: 'fail', inProgressPolls: 0, logLines: ['npm ERR! code ERESOLVE', 'npm ERR! could not resolve dependency tree'] });
+    // WHEN applying the release
+    const r = await run(['release', 'apply', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'aws', '--yes']);
+    // THEN it fails in the layers step with the build's last log lines on the one error line; no layer version, no function
+    expect(r.code).not.toBe(0);
+    expect(r.io.stderr.join('\n')).toMatch(/layers.*FAILED in phase BUILD; last log lines: npm ERR! code ERESOLVE \| npm ERR! could not resolve dependency tree; fix layers\/common\/package\.json/);
+    expect(await publishedVersions(`${p.name}-aws-common`)).toEqual([]);
+    await expect(lambdaClient().send(new GetFunctionConfigurationCommand({ FunctionName: `${p.name}-aws-hello` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('a missing CodeBuild project names the project and the fix', async () => {

@@ -2,7 +2,7 @@ import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { recordingIo } from '../helpers/io.js';
-import { emptyLock, lambdaClient, layerProject, publishedVersions } from './helpers.js';
+import { emptyLock, lambdaClient, layerPackage, layerProject, publishedVersions } from './helpers.js';
 
 async function run(p: { dir: string }, argv: string[]) {
   const io = recordingIo();
@@ -98,6 +98,18 @@ describe('turnctl layers: bad input', () => {
       expect(x.code).toBe(65);
       expect(x.io.stderr.join('\n')).toMatch(/layers\/common\/package-lock\.json: layer "common" has no lock file; run `npm install --package-lock-only`/);
     }
+    expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
+  });
+
+  it('a lock file out of sync with package.json fails the local build with npm\'s reason', async () => {
+    // GIVEN package.json names a dependency its lock file lacks
+    const p = layerProject();
+    p.write('layers/common/package.json', layerPackage({ dayjs: '1.11.13' }));
+    // WHEN publishing
+    const r = await run(p, ['layers', 'publish', '--stage', 'local']);
+    // THEN exit 1 naming npm ci and the fix, and nothing published
+    expect(r.code).toBe(1);
+    expect(r.io.stderr.join('\n')).toMatch(/layer "common": npm ci failed: .*in sync.* \| Missing: dayjs@1\.11\.13 from lock file; fix layers\/common\/package\.json and re-lock it/);
     expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
   });
 

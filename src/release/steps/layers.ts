@@ -80,7 +80,8 @@ export const step: Step<LayersDesired, LayersLive> = {
     const wanted = new Set(changes.map((c) => c.id));
     const targets = desired.targets.filter((t) => wanted.has(changeId(t, desired.targets)));
     const published: LayersResult['published'] = [];
-    // Each publish is recorded as soon as it happens so a later failure still leaves the list complete for restore.
+    // Builds run to the end even when one fails (no half-finished CodeBuild runs); a failed apply journals no result,
+    // so restore then finds this release's versions as those newer than the recorded before-state.
     const errors: unknown[] = [];
     await mapLimit(targets, BUILD_CONCURRENCY, async (t) => {
       try {
@@ -90,7 +91,7 @@ export const step: Step<LayersDesired, LayersLive> = {
         errors.push(err);
       }
     });
-    if (errors.length) throw Object.assign(errors[0] as Error, { partialResult: { published } satisfies LayersResult });
+    if (errors.length) throw errors[0];
     return { published };
   },
 

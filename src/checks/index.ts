@@ -6,6 +6,7 @@ const loaders: Record<string, () => Promise<Check>> = {
   smoke: async () => (await import('./smoke.js')).check,
   health: async () => (await import('./health.js')).check,
   cors: async () => (await import('./cors.js')).check,
+  'migrations-safe': async () => (await import('./migrations-safe.js')).check,
 };
 
 /** Names of all known checks. */

@@ -3,7 +3,7 @@ import type { Ctx } from '../../context.js';
 import { displayPath } from '../../config/yaml-file.js';
 import type { CompletedMigration } from '../../db/core.js';
 import { describeDestructive, destructiveRefusal, pendingMigrations, readMigrationSet, unallowedDestructive, type MigrationSet } from '../../db/migrations.js';
-import { runnerFor } from '../../db/runner.js';
+import { runnerFor, type MigrationRunner } from '../../db/runner.js';
 import type { Change, ReleaseInput, RestoreResult, Step } from '../types.js';
 
 /** Desired: the migration files of the project and what the release allows. */
@@ -71,37 +71,42 @@ export const step: Step<DatabaseDesired, DatabaseLive> = {
 
   async apply(ctx, desired, changes): Promise<DatabaseResult> {
     if (!changes.length) return { batch: null, migrations: [] };
-    const runner = await runnerFor(ctx);
-    // Plan refused these already; check again against what is live now (apply may run a saved plan).
-    refuseDestructive(desired, { completed: await runner.completed() });
-    ctx.progress(`database: running ${changes.length} migration(s) on ${runner.label}`);
-    return runner.latest(desired.set.migrations.map(({ name, sha256 }) => ({ name, sha256 })));
+    return (await runnerFor(ctx)).session(async (runner) => {
+      // Plan refused these already; check again against what is live now (apply may run a saved plan).
+      refuseDestructive(desired, { completed: await runner.completed() });
+      ctx.progress(`database: running ${changes.length} migration(s) on ${runner.label}`);
+      return runner.latest(desired.set.migrations.map(({ name, sha256 }) => ({ name, sha256 })));
+    });
   },
 
   async restore(ctx, before: DatabaseLive, result): Promise<RestoreResult> {
     const applied = new Set((result as DatabaseResult | undefined)?.migrations ?? []);
     if (!before?.completed && !applied.size) return { restored: [] };
-    const runner = await runnerFor(ctx);
-    const live = await runner.completed();
-    // This release's migrations: those completed now that were not before (also covers a crash before the result was
-    // journalled); without a recorded before-state, those the result names.
-    const beforeNames = before?.completed ? new Set(before.completed.map((c) => c.name)) : undefined;
-    const ours = live.filter((c) => (beforeNames ? !beforeNames.has(c.name) : applied.has(c.name)));
-    if (!ours.length) return { restored: [] };
-    const batches = new Set(ours.map((c) => c.batch));
-    const ourTop = Math.max(...batches);
-    const later = live.find((c) => c.batch > ourTop);
-    if (later)
-      return { restored: [], blocked: `database: migration ${later.name} (batch ${later.batch}) ran after this release's batch ${ourTop}; roll it back first (turnctl db rollback --stage ${ctx.stage.name}) or fix forward, then resume the rollback` };
-    const files = new Map((await runner.files()).map((f) => [f.name, f]));
-    const noDown = ours.find((c) => !files.get(c.name)?.hasDown);
-    if (noDown)
-      return {
-        restored: [],
-        blocked: `database: migration ${noDown.name} has no down; fix forward with a new migration that undoes it (the database keeps batch ${ourTop}: ${ours.map((c) => c.name).join(', ')})`,
-      };
-    ctx.progress(`database: rolling back ${ours.length} migration(s) on ${runner.label}`);
-    const done = await runner.down(ours.map((c) => c.name).reverse());
-    return { restored: done.map((n) => `database: ran down of migration ${n}`) };
+    return (await runnerFor(ctx)).session((runner) => restoreWith(ctx, runner, before, applied));
   },
 };
+
+/** Restore over one connection: down of this release's migrations, or the reason it cannot (fix forward). */
+async function restoreWith(ctx: Ctx, runner: MigrationRunner, before: DatabaseLive | undefined, applied: Set<string>): Promise<RestoreResult> {
+  const live = await runner.completed();
+  // This release's migrations: those completed now that were not before (also covers a crash before the result was
+  // journalled); without a recorded before-state, those the result names.
+  const beforeNames = before?.completed ? new Set(before.completed.map((c) => c.name)) : undefined;
+  const ours = live.filter((c) => (beforeNames ? !beforeNames.has(c.name) : applied.has(c.name)));
+  if (!ours.length) return { restored: [] };
+  const batches = new Set(ours.map((c) => c.batch));
+  const ourTop = Math.max(...batches);
+  const later = live.find((c) => c.batch > ourTop);
+  if (later)
+    return { restored: [], blocked: `database: migration ${later.name} (batch ${later.batch}) ran after this release's batch ${ourTop}; roll it back first (turnctl db rollback --stage ${ctx.stage.name}) or fix forward, then resume the rollback` };
+  const files = new Map((await runner.files()).map((f) => [f.name, f]));
+  const noDown = ours.find((c) => !files.get(c.name)?.hasDown);
+  if (noDown)
+    return {
+      restored: [],
+      blocked: `database: migration ${noDown.name} has no down; fix forward with a new migration that undoes it (the database keeps batch ${ourTop}: ${ours.map((c) => c.name).join(', ')})`,
+    };
+  ctx.progress(`database: rolling back ${ours.length} migration(s) on ${runner.label}`);
+  const done = await runner.down(ours.map((c) => c.name).reverse());
+  return { restored: done.map((n) => `database: ran down of migration ${n}`) };
+}

@@ -1,0 +1,180 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Knex } from 'knex';
+import type { Ctx } from '../context.js';
+import type { DatabaseStageConfig } from '../config/sections/database.js';
+import { InvalidInputError, TurnctlError } from '../errors.js';
+
+/** The stage's database connection config, or undefined when the stage has none (sandbox stages default to PGlite). */
+export function stageDatabase(ctx: Ctx): DatabaseStageConfig | undefined {
+  return ctx.stack.database?.stages[ctx.stage.name];
+}
+
+/** The migrations directory (absolute). */
+export function migrationsDir(ctx: Ctx): string {
+  return resolve(ctx.project.dir, ctx.stack.database?.migrations ?? 'db/migrations');
+}
+
+/** The local seeds directory (absolute). */
+export function seedsDir(ctx: Ctx): string {
+  return resolve(ctx.project.dir, ctx.stack.database?.seeds ?? 'db/seeds/local');
+}
+
+/** The default PGlite directory of a sandbox stage. */
+export function pgliteDir(ctx: Ctx): string {
+  return join(ctx.stateDir, 'pglite', ctx.stage.name);
+}
+
+/**
+ * DATABASE_URL of a sandbox stage's functions: `pglite://<dir>` (absolute), or the stage's plain configured URL.
+ * PGlite allows one process at a time: a function and turnctl must not hold the directory open together.
+ */
+export function localDatabaseUrl(ctx: Ctx): string {
+  if (!ctx.stage.sandbox) throw new TurnctlError(`localDatabaseUrl: stage ${ctx.stage.name} is not a sandbox stage; its functions get DATABASE_URL from turnctl.yaml`);
+  const url = stageDatabase(ctx)?.url;
+  if (typeof url === 'string') return url.startsWith('pglite://') ? `pglite://${pglitePath(ctx, url)}` : url;
+  return `pglite://${pgliteDir(ctx)}`;
+}
+
+function pglitePath(ctx: Ctx, url: string): string {
+  const p = url.slice('pglite://'.length);
+  return isAbsolute(p) ? p : resolve(ctx.project.dir, p);
+}
+
+/** Where the database is, resolved: never print `url`; `label` is the safe description for messages. */
+export type DbTarget = { kind: 'pglite'; dir: string; label: string } | { kind: 'pg'; url: string; label: string; secrets: string[] };
+
+/** Where in turnctl.yaml the stage's database is configured (for errors). */
+function configWhere(ctx: Ctx, ...rest: string[]): string {
+  return ctx.project.file.where(['database', 'stages', ctx.stage.name, ...rest]);
+}
+
+/** Resolves the stage's connection (SSM / Secrets Manager references decrypted in memory only). */
+export async function resolveTarget(ctx: Ctx): Promise<DbTarget> {
+  const cfg = stageDatabase(ctx);
+  if (!cfg?.url) {
+    if (ctx.stage.sandbox) return { kind: 'pglite', dir: pgliteDir(ctx), label: `PGlite ${pgliteDir(ctx)}` };
+    throw new InvalidInputError(ctx.project.file.where(['database']), `stage ${ctx.stage.name} has no database; add database.stages.${ctx.stage.name}.url (a URL, {ssm: name} or {secret: id, key})`);
+  }
+  const source = typeof cfg.url === 'string' ? 'turnctl.yaml' : 'ssm' in cfg.url ? `ssm:${cfg.url.ssm}` : `secret:${cfg.url.secret}${cfg.url.key ? `#${cfg.url.key}` : ''}`;
+  const { resolveValue } = await import('../secrets/resolve.js');
+  const url = (await resolveValue(ctx, cfg.url, configWhere(ctx, 'url'))).trim();
+  if (url.startsWith('pglite://')) {
+    const dir = pglitePath(ctx, url);
+    return { kind: 'pglite', dir, label: `PGlite ${dir}` };
+  }
+  if (!/^postgres(?:ql)?:\/\//.test(url))
+    throw new InvalidInputError(configWhere(ctx, 'url'), `the database URL of stage ${ctx.stage.name} (from ${source}) is not a postgres:// or pglite:// URL; fix the value (it is not shown)`);
+  return { kind: 'pg', url, label: `the ${ctx.stage.name} database (${source})`, secrets: credentialsOf(url) };
+}
+
+/** The strings that must never appear in output: the URL, its password and user:password, raw and decoded. */
+export function credentialsOf(url: string): string[] {
+  const out = new Set<string>([url]);
+  try {
+    const u = new URL(url);
+    if (u.password) for (const p of [u.password, decodeURIComponent(u.password)]) out.add(p), out.add(`${u.username}:${p}`);
+  } catch {
+    // not parseable: the whole URL is masked
+  }
+  return [...out].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+}
+
+/** Replaces credentials in a message with `***`. */
+export function maskCredentials(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  // Last line of defence: any URL with inline credentials.
+  return out.replace(/(postgres(?:ql)?:\/\/)[^\s/@]*@/g, '$1***@');
+}
+
+// PGlite allows one connection per directory: serialise use within this process, and open → work → close.
+const dirLocks = new Map<string, Promise<unknown>>();
+
+/** turnctl's cache directory (TURNCTL_CACHE_DIR, else $XDG_CACHE_HOME/turnctl or ~/.cache/turnctl). */
+function cacheDir(): string {
+  return process.env.TURNCTL_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'turnctl');
+}
+
+function pgliteVersion(): string {
+  const require = createRequire(import.meta.url);
+  let d = dirname(require.resolve('@electric-sql/pglite'));
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return (JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Creates a new PGlite directory by copying a pristine, cached cluster: PGlite's initdb (in WASM) takes ~10 s,
+ * a copy well under one. The template is built once per PGlite version, atomically (build aside, then rename).
+ */
+async function createPgliteDir(dir: string): Promise<void> {
+  const template = join(cacheDir(), `pglite-${pgliteVersion()}`);
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const building = `${template}.${process.pid}.${Date.now()}`;
+    mkdirSync(dirname(building), { recursive: true });
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = new PGlite(building);
+    await db.waitReady;
+    await db.close();
+    try {
+      renameSync(building, template);
+    } catch {
+      rmSync(building, { recursive: true, force: true }); // another process won the race
+    }
+  }
+  mkdirSync(dirname(dir), { recursive: true });
+  cpSync(template, dir, { recursive: true });
+}
+
+// knex logs migration failures to the console; turnctl reports errors itself (stdout is for results only).
+const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
+
+async function open(target: DbTarget): Promise<Knex> {
+  const { default: knex } = await import('knex');
+  if (target.kind === 'pglite') {
+    const { default: ClientPgLite } = await import('knex-pglite');
+    if (!existsSync(join(target.dir, 'PG_VERSION'))) await createPgliteDir(target.dir);
+    return knex({ client: ClientPgLite as unknown as typeof Knex.Client, dialect: 'postgres', connection: { filename: target.dir } as Knex.StaticConnectionConfig, log: quietLog });
+  }
+  return knex({ client: 'pg', connection: { connectionString: target.url, connectionTimeoutMillis: 15000 }, pool: { min: 0, max: 2 }, log: quietLog });
+}
+
+/** True when a Postgres error says the database does not exist. */
+export function isMissingDatabase(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === '3D000';
+}
+
+/**
+ * Opens the database, runs `fn`, and closes it again (PGlite directories must not stay open). Errors are rethrown
+ * as one line with credentials masked, naming the database by its safe label.
+ */
+export async function withKnex<T>(target: DbTarget, fn: (knex: Knex) => Promise<T>): Promise<T> {
+  const key = target.kind === 'pglite' ? target.dir : '';
+  const previous = (key && dirLocks.get(key)) || Promise.resolve();
+  const run = previous.catch(() => undefined).then(async () => {
+    const k = await open(target);
+    try {
+      return await fn(k);
+    } finally {
+      await k.destroy();
+    }
+  });
+  if (key) dirLocks.set(key, run.catch(() => undefined));
+  try {
+    return await run;
+  } catch (err) {
+    throw dbError(target, err);
+  }
+}
+
+/** A one-line, credential-free error about the database. */
+export function dbError(target: DbTarget, err: unknown): TurnctlError {
+  if (err instanceof TurnctlError) return err;
+  const secrets = target.kind === 'pg' ? target.secrets : [];
+  const raw = err instanceof Error ? err.message : String(err);
+  const msg = maskCredentials(raw.split('\n')[0]!, secrets);
+  const hint = isMissingDatabase(err) ? '; create the database first' : (err as { code?: string })?.code === 'ECONNREFUSED' ? '; is the database running and reachable from here (else use via: lambda)?' : '';
+  return new TurnctlError(`database error on ${target.label}: ${msg}${hint}`, { cause: err });
+}

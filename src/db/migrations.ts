@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Ctx } from '../context.js';
+import { InvalidInputError } from '../errors.js';
+import { migrationsDir } from './connection.js';
+import { migrationRefs, type CompletedMigration, type MigrationRef } from './core.js';
+import { findDestructive, type DestructiveFinding } from './destructive.js';
+
+/** A migration file as planned: hash and destructive statements. */
+export interface PlannedMigration extends MigrationRef {
+  destructive: DestructiveFinding[];
+}
+
+/** The project's migrations: the directory (absolute and as shown) and each file. */
+export interface MigrationSet {
+  dir: string;
+  /** Directory relative to the project, e.g. db/migrations (what messages show). */
+  shownDir: string;
+  migrations: PlannedMigration[];
+}
+
+/** Reads the migrations directory: names, content hashes and destructive statements. */
+export function readMigrationSet(ctx: Ctx): MigrationSet {
+  const dir = migrationsDir(ctx);
+  const shownDir = relative(ctx.project.dir, dir) || '.';
+  const migrations = migrationRefs(dir).map((ref) => ({ ...ref, destructive: findDestructive(readFileSync(join(dir, ref.name), 'utf8')) }));
+  return { dir, shownDir, migrations };
+}
+
+/** `db/migrations/<file>:<line>` of a finding. */
+export function findingWhere(set: Pick<MigrationSet, 'shownDir'>, file: string, f: DestructiveFinding): string {
+  return `${set.shownDir}/${file}:${f.line}`;
+}
+
+/** One-line description of a migration's destructive statements, e.g. `drop column at db/migrations/x.mjs:5`. */
+export function describeDestructive(set: Pick<MigrationSet, 'shownDir'>, m: PlannedMigration): string {
+  return m.destructive.map((f) => `${f.kind} at ${findingWhere(set, m.name, f)}`).join(', ');
+}
+
+/** Pending migrations (files not completed), in run order; a completed migration without a file is invalid input. */
+export function pendingMigrations(set: MigrationSet, completed: CompletedMigration[], stage: string): PlannedMigration[] {
+  const files = new Set(set.migrations.map((m) => m.name));
+  const orphan = completed.find((c) => !files.has(c.name));
+  if (orphan)
+    throw new InvalidInputError(set.shownDir, `migration ${orphan.name} ran on stage ${stage} (batch ${orphan.batch}) but its file is missing; restore it from version control (never delete applied migrations)`);
+  const done = new Set(completed.map((c) => c.name));
+  return set.migrations.filter((m) => !done.has(m.name));
+}
+
+/** Pending destructive migrations not listed in `allowDestructive` (what plan refuses). */
+export function unallowedDestructive(pending: PlannedMigration[], allowDestructive: readonly string[]): PlannedMigration[] {
+  return pending.filter((m) => m.destructive.length > 0 && !allowDestructive.includes(m.name));
+}
+
+/** The refusal of a destructive migration: InvalidInputError at its file:line, naming allowDestructive as the fix. */
+export function destructiveRefusal(set: Pick<MigrationSet, 'shownDir'>, m: PlannedMigration, manifestFile?: string): InvalidInputError {
+  const f = m.destructive[0]!;
+  const where = manifestFile ? ` in ${manifestFile}` : '';
+  return new InvalidInputError(
+    findingWhere(set, m.name, f),
+    `destructive migration (${f.kind}: ${f.text}) is not allowed by the release; add "${m.name}" to allowDestructive${where} if the data loss is intended, or make the migration non-destructive`,
+  );
+}

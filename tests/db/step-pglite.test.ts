@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { localDatabaseUrl } from '../../src/db/connection.js';
+import { step } from '../../src/release/steps/database.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
+import { addMigrations, M, release, stepScenario, type Inspector } from './support.js';
+
+/** Reads the PGlite directory with a PGlite of its own (turnctl has closed it: one process at a time). */
+function pgliteInspector(dir: string): Inspector {
+  const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+    if (!existsSync(dir)) return [];
+    const db = new PGlite(dir);
+    try {
+      return (await db.query<T>(sql, params)).rows;
+    } finally {
+      await db.close();
+    }
+  };
+  return {
+    tables: async () => (await query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).map((r) => r.table_name),
+    columns: async (t) => (await query<{ column_name: string }>(`select column_name from information_schema.columns where table_name = $1 order by 1`, [t])).map((r) => r.column_name),
+    migrations: async () => {
+      const has = await query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_name = 'knex_migrations'`);
+      return has[0]?.n ? query<{ name: string; batch: number }>(`select name, batch from knex_migrations order by id`) : [];
+    },
+  };
+}
+
+describe('database step on the local stage (PGlite)', () => {
+  let p: TestProject;
+  beforeEach(() => {
+    p = makeProject();
+  });
+  const dir = () => join(p.dir, '.turnctl', 'pglite', 'local');
+
+  stepScenario(() => ({ p, ctx: () => p.ctx('local'), inspect: pgliteInspector(dir()) }));
+
+  it('reads an absent database as empty without creating it, and hands functions a pglite:// URL', async () => {
+    // GIVEN a project with a migration and no database yet
+    addMigrations(p, M.customers);
+    const ctx = p.ctx('local');
+    // WHEN the step reads live
+    const desired = await step.desired(ctx, release(p, '1.0.0'));
+    const live = await step.read(ctx, desired);
+    // THEN nothing is completed and no PGlite directory was created
+    expect(live).toEqual({ completed: [] });
+    expect(existsSync(dir())).toBe(false);
+    // AND the local DATABASE_URL names the on-disk directory
+    expect(localDatabaseUrl(ctx)).toBe(`pglite://${dir()}`);
+  });
+
+  it('digest depends on migration names and content only', async () => {
+    addMigrations(p, M.customers);
+    const d1 = step.digest!(await step.desired(p.ctx('local'), release(p, '1.0.0')));
+    const d2 = step.digest!(await step.desired(p.ctx('staging'), release(p, '1.0.1')));
+    expect(d1).toBe(d2);
+    addMigrations(p, M.cars);
+    expect(step.digest!(await step.desired(p.ctx('local'), release(p, '1.0.0')))).not.toBe(d1);
+  });
+});

@@ -1,0 +1,84 @@
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
+import { recordingIo } from '../helpers/io.js';
+import { freshDatabase, pgInspector } from './pg.js';
+import { addMigrations, M, stepScenario } from './support.js';
+
+const PASSWORD = 'Sup3r-S3cret-pw';
+
+function ssm(): SSMClient {
+  return new SSMClient({ endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+}
+
+/** A project whose local stage reads its database URL from an SSM SecureString parameter. */
+async function projectWithSsmUrl(url: string): Promise<{ p: TestProject; param: string }> {
+  let param = '';
+  const p = makeProject({
+    config: (c) => {
+      param = `/${c.project}/database-url`;
+      c.database = { stages: { local: { url: { ssm: param } } } };
+    },
+  });
+  await ssm().send(new PutParameterCommand({ Name: param, Value: url, Type: 'SecureString', Overwrite: true }));
+  return { p, param };
+}
+
+describe('database step on Postgres (URL from an SSM SecureString)', () => {
+  let p: TestProject;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeEach(async () => {
+    db = await freshDatabase(PASSWORD);
+    ({ p } = await projectWithSsmUrl(db.url));
+  });
+  afterEach(async () => db.drop());
+
+  stepScenario(() => ({ p, ctx: () => p.ctx('local'), inspect: pgInspector(db.url) }));
+
+  it('resolves the URL from SSM and never prints it or its password, also in errors', async () => {
+    // GIVEN the SecureString holds the URL (read back through a second client)
+    const param = `/${p.name}/database-url`;
+    const stored = await ssm().send(new GetParameterCommand({ Name: param, WithDecryption: true }));
+    expect(stored.Parameter?.Value).toBe(db.url);
+    addMigrations(p, M.customers, M.cars);
+    const io = recordingIo();
+    // WHEN status, migrate and status --output json run
+    expect(await main(['db', 'status', '--stage', 'local'], { io, cwd: p.dir })).toBe(0);
+    expect(await main(['db', 'migrate', '--stage', 'local', '--yes'], { io, cwd: p.dir })).toBe(0);
+    expect(await main(['db', 'status', '--stage', 'local', '--output', 'json'], { io, cwd: p.dir })).toBe(0);
+    // THEN they worked against that database
+    expect((await pgInspector(db.url).migrations()).map((m) => m.name)).toEqual([M.customers, M.cars]);
+    const json = JSON.parse(io.stdout[io.stdout.length - 1]!);
+    expect(json.migrations.map((m: { status: string }) => m.status)).toEqual(['applied', 'applied']);
+    expect(json.database).toBe(`the local database (ssm:${param})`);
+    // WHEN the parameter points at a server that refuses connections, and at a database that does not exist
+    const port = new URL(db.url).port;
+    await ssm().send(new PutParameterCommand({ Name: param, Value: db.url.replace(`:${port}/`, ':1/'), Type: 'SecureString', Overwrite: true }));
+    const refused = await main(['db', 'migrate', '--stage', 'local', '--yes'], { io, cwd: p.dir });
+    await ssm().send(new PutParameterCommand({ Name: param, Value: db.url.replace(db.name, `${db.name}_missing`), Type: 'SecureString', Overwrite: true }));
+    const missing = await main(['db', 'migrate', '--stage', 'local', '--yes'], { io, cwd: p.dir });
+    // THEN both fail with one line naming the source, not the URL
+    expect([refused, missing]).toEqual([1, 1]);
+    const errors = io.stderr.filter((l) => l.startsWith('error:'));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^error: database error on the local database \(ssm:.*\): .*ECONNREFUSED|connect/);
+    expect(errors[1]).toMatch(/does not exist; create the database first$/);
+    // AND no output anywhere holds the password or the URL
+    const all = io.text();
+    expect(all).not.toContain(PASSWORD);
+    expect(all).not.toContain(db.url);
+    expect(all).not.toContain(`postgres:${PASSWORD}`);
+  });
+
+  it('reads a database that does not exist yet as empty', async () => {
+    // GIVEN the URL names a database that was never created
+    const param = `/${p.name}/database-url`;
+    await ssm().send(new PutParameterCommand({ Name: param, Value: db.url.replace(db.name, `${db.name}_nope`), Type: 'SecureString', Overwrite: true }));
+    addMigrations(p, M.customers);
+    const io = recordingIo();
+    // WHEN status runs / THEN the migration is pending
+    expect(await main(['db', 'status', '--stage', 'local', '--output', 'json'], { io, cwd: p.dir })).toBe(0);
+    expect(JSON.parse(io.stdout[0]!).migrations).toEqual([{ name: M.customers, status: 'pending', batch: null, destructive: [] }]);
+  });
+});

@@ -35,6 +35,11 @@ export interface Ctx {
 /** Local sandbox credentials (moto accepts any). */
 const SANDBOX_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/** Credentials given in the environment (CI: OIDC web identity or keys) win over the stage's named profile. */
+function envCredentials(): boolean {
+  return Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_WEB_IDENTITY_TOKEN_FILE || process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI);
+}
+
 /** Builds the context of a stage from a loaded project. */
 export function stageContext(project: Project, stageName: string | undefined, progress: (t: string) => void = () => {}): Ctx {
   const stage = resolveStage(project, stageName);
@@ -42,7 +47,7 @@ export function stageContext(project: Project, stageName: string | undefined, pr
   const prefix = `${project.config.project}-${stage.name}`;
   const aws = stage.sandbox
     ? createAwsClients({ region: stage.region, endpoint: sandboxEndpoint(project.dir), credentials: SANDBOX_CREDENTIALS })
-    : createAwsClients({ region: stage.region, endpoint: stage.endpoint, profile: stage.profile });
+    : createAwsClients({ region: stage.region, endpoint: stage.endpoint, profile: envCredentials() ? undefined : stage.profile });
   const names: Names = {
     fn: (n) => `${prefix}-${n}`,
     role: (n) => stack.functions[n]?.role ?? `${prefix}-${n}`,

@@ -74,6 +74,24 @@ describe('turnctl layers (sandbox)', () => {
     expect(listed.io.stdout.join('\n')).toMatch(new RegExp(`hello: version ${versions[1]!.version}$`, 'm'));
   });
 
+  it('a release whose post-check fails rolls back: the new layer version is deleted and functions run the old one', async () => {
+    // GIVEN release 1.0.0 applied with the layer
+    const p = layerProject();
+    const first = await run(p, ['release', 'apply', p.writeRelease({ version: '1.0.0', checks: { pre: ['credentials'], post: ['smoke'] } }), '--stage', 'local', '--yes']);
+    expect(first.code, first.io.text()).toBe(0);
+    const [v1] = await publishedVersions(`${p.name}-local-common`);
+    // WHEN release 1.0.1 changes the lock file and makes hello's smoke check fail
+    p.write('layers/common/package-lock.json', emptyLock('1.0.1'));
+    p.config.functions.hello.environment.FAIL_SMOKE = 'yes';
+    p.writeConfig(p.config);
+    const second = await run(p, ['release', 'apply', p.writeRelease({ version: '1.0.1', checks: { pre: ['credentials'], post: ['smoke'] } }), '--stage', 'local', '--yes']);
+    // THEN it is rolled back (exit 3): only the first layer version exists and hello's live alias carries it again
+    expect(second.code, second.io.text()).toBe(3);
+    expect(second.io.text()).toMatch(new RegExp(`layer common: deleted version ${v1!.version + 1}`));
+    expect((await publishedVersions(`${p.name}-local-common`)).map((v) => v.version)).toEqual([v1!.version]);
+    expect(await liveLayers(`${p.name}-local-hello`)).toEqual([v1!.arn]);
+  });
+
   it('`layers build` builds locally into the artifact cache without publishing', async () => {
     // GIVEN a never-published layer
     const p = layerProject();

@@ -9,6 +9,12 @@ import { ConfigError } from './errors.js';
 /** URL scheme of the embedded database of the `local` stage: `pglite://<absolute dir>` or `pglite://memory`. */
 export const PGLITE_SCHEME = 'pglite://';
 
+/**
+ * Modules every database function must leave out of its bundle (`external:` in turnctl.yaml): they are loaded only on
+ * the `local` stage, from the repo's node_modules, and PGlite alone would put a zip far over Lambda's 150 KB budget.
+ */
+export const BUNDLE_EXTERNALS = ['@electric-sql/pglite', 'knex-pglite'] as const;
+
 /** Fail fast when the database is unreachable instead of knex's 60 s default. */
 const CONNECT_TIMEOUT_MS = 3000;
 const ACQUIRE_TIMEOUT_MS = 5000;

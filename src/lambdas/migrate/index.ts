@@ -45,6 +45,8 @@ export async function handler(event: MigrateEvent | null | undefined, context?: 
       [batch, changed] = await migrator.rollback(config);
       obs.track('MigrationsRolledBack', { batch, count: changed.length, migrations: changed });
     }
+    // knex reports the latest batch even when it ran nothing.
+    if (changed.length === 0) batch = 0;
     const [completed, pending] = (await migrator.list(config)) as [Array<{ name: string }>, Array<readonly [string, unknown]>];
     const result: MigrateResult = {
       action,

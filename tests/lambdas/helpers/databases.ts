@@ -23,8 +23,8 @@ export interface TestDatabase {
 
 /** The two backends every database test runs against. */
 export const BACKENDS = [
-  { kind: 'pglite' as const, create: () => pgliteDatabase() },
-  { kind: 'postgres' as const, create: () => postgresDatabase() },
+  { kind: 'pglite' as const, create: (opts?: DatabaseOptions) => pgliteDatabase(opts) },
+  { kind: 'postgres' as const, create: (opts?: DatabaseOptions) => postgresDatabase(opts) },
 ];
 
 async function migrateAndSeed(url: string, seed: boolean): Promise<void> {
@@ -37,25 +37,31 @@ async function migrateAndSeed(url: string, seed: boolean): Promise<void> {
   }
 }
 
+/** What a fresh test database starts with: migrated and seeded (the default), or empty. */
+export interface DatabaseOptions {
+  empty?: boolean;
+}
+
 /**
- * A migrated and seeded PGlite data directory. Creating a cluster costs seconds, so a template keyed by the PGlite
- * version, migrations and seeds is built once (atomically, whichever test file gets there first) and copied.
+ * A migrated and seeded (or empty) PGlite data directory. Creating a cluster costs seconds, so a template keyed by the
+ * PGlite version, migrations and seeds is built once (atomically, whichever test file gets there first) and copied.
  */
-export async function pgliteDatabase(): Promise<TestDatabase> {
-  const template = await pgliteTemplate();
+export async function pgliteDatabase(opts: DatabaseOptions = {}): Promise<TestDatabase> {
+  const template = await pgliteTemplate(Boolean(opts.empty));
   const dir = mkdtempSync(join(tmpdir(), 'turnctl-pglite-'));
   cpSync(template, dir, { recursive: true });
   return { kind: 'pglite', url: `pglite://${dir}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-async function pgliteTemplate(): Promise<string> {
-  const h = createHash('sha256');
+async function pgliteTemplate(empty: boolean): Promise<string> {
+  const h = createHash('sha256').update(empty ? 'empty' : 'seeded');
   h.update(JSON.parse(readFileSync(join(REPO, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version);
   for (const dir of [MIGRATIONS_DIR, SEEDS_DIR]) for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
   const target = join(tmpdir(), `turnctl-pglite-template-${h.digest('hex').slice(0, 16)}`);
   if (existsSync(target)) return target;
   const building = mkdtempSync(join(tmpdir(), 'turnctl-pglite-building-'));
-  await migrateAndSeed(`pglite://${building}`, true);
+  if (empty) await (await openKnex(`pglite://${building}`)).destroy();
+  else await migrateAndSeed(`pglite://${building}`, true);
   try {
     renameSync(building, target);
   } catch {
@@ -79,8 +85,8 @@ export function stopOwnPostgres(): void {
   ownServer = undefined;
 }
 
-/** A fresh, migrated and seeded database on the test Postgres server. */
-export async function postgresDatabase(): Promise<TestDatabase> {
+/** A fresh, migrated and seeded (or empty) database on the test Postgres server. */
+export async function postgresDatabase(opts: DatabaseOptions = {}): Promise<TestDatabase> {
   const admin = await serverUrl();
   const name = `turn_test_${randomBytes(6).toString('hex')}`;
   const root = await openKnex(admin);
@@ -91,7 +97,7 @@ export async function postgresDatabase(): Promise<TestDatabase> {
   }
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  await migrateAndSeed(url.toString(), true);
+  if (!opts.empty) await migrateAndSeed(url.toString(), true);
   return {
     kind: 'postgres',
     url: url.toString(),

@@ -136,10 +136,10 @@ export async function writeUser(ctx: Ctx, pool: Pool, spec: UserSpec, opts: Writ
   const cip = await import('@aws-sdk/client-cognito-identity-provider');
   const live = await findUser(pool, spec.email);
   const plan = planUser(spec, live);
-  if (live && !opts.update) {
-    if (plan.action === 'unchanged') return { ...plan, user: live };
-    throw new TurnctlError(`user ${spec.email} already exists on stage ${ctx.stage.name} (differs in: ${plan.fields.join(', ')}); pass --update to change it`);
-  }
+  if (live && !opts.update)
+    throw new TurnctlError(
+      `user ${spec.email} already exists on stage ${ctx.stage.name} (${plan.action === 'unchanged' ? 'with these values' : `differs in: ${plan.fields.join(', ')}`}); pass --update to change it`,
+    );
   if (!live) {
     await pool.cognito.send(
       new cip.AdminCreateUserCommand({

@@ -63,8 +63,12 @@ describe('users (against the sandbox, read back through a second Cognito client)
   it('add: an existing user is a clear error unless --update', async () => {
     const again = await run(p, ['users', 'add', 'ada@turn.example', '--role', 'support']);
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/^error: user ada@turn\.example already exists on stage local \(differs in: role\); pass --update/m);
+    expect(again.err).toMatch(/^error: user ada@turn\.example already exists on stage local \(differs in: role\); pass --update to change it$/m);
     expect((await readUser(cognito, poolId, 'ada@turn.example'))!.groups).toEqual(['admin']);
+
+    const identical = await run(p, ['users', 'add', 'ada@turn.example', '--role', 'admin']);
+    expect(identical.code).toBe(1);
+    expect(identical.err).toMatch(/already exists on stage local \(with these values\); pass --update/);
 
     const upd = await run(p, ['users', 'add', 'ada@turn.example', '--role', 'support', '--name', 'Ada King', '--update']);
     expect(upd.code).toBe(0);
@@ -199,6 +203,13 @@ describe('users import (good and bad rows)', () => {
     expect(result.out).toContain('people.csv:9: invalid: anna.berger@turn.example already appears on line 2');
     expect(result.out).toMatch(/dry run: 3 would create, 0 would update, 0 unchanged, 4 invalid, 0 failed \(pass --apply/);
     expect(await poolIdByName(cognito, `${p.name}-local-portal`)).toBeUndefined();
+  });
+
+  it('read commands on a stage without the pool create nothing and name the command that does', async () => {
+    const { result, writes } = await counting(() => run(p, ['users', 'list']));
+    expect(result.code).toBe(1);
+    expect(result.err.trim()).toBe(`error: user pool "${p.name}-local-portal" does not exist on stage local; create it with: turnctl users init --stage local (users add does too)`);
+    expect(writes).toEqual([]);
   });
 
   it('--apply creates the good rows, reports the bad ones by line, exits 1', async () => {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { decidePublish } from '../../src/legal/decide.js';
+import { parseLegalDoc } from '../../src/legal/document.js';
+import { renderHtml } from '../../src/legal/render.js';
+import { compareVersions } from '../../src/legal/version.js';
+
+const doc = (version: string, body = 'Text.', extra = '') => parseLegalDoc('terms', 'legal/terms.md', `---\ntitle: Terms\nversion: ${version}\neffectiveDate: 2025-07-01\nsummary: s\n${extra}---\n${body}\n`);
+const entry = (d: ReturnType<typeof doc>) => ({ version: d.version, sha256: d.sha256, effectiveDate: d.effectiveDate, key: `docs/terms/${d.version}.html`, title: d.title });
+
+describe('legal documents (pure)', () => {
+  it('compares versions numerically', () => {
+    expect(compareVersions('1.10', '1.9')).toBeGreaterThan(0);
+    expect(compareVersions('1.0', '1')).toBe(0);
+    expect(compareVersions('2', '10')).toBeLessThan(0);
+  });
+
+  it('keeps a plain YAML 1.0 as written, and the body without front matter', () => {
+    const d = doc('1.0', '\n\n# Terms\r\nText.');
+    expect(d.version).toBe('1.0');
+    expect(d.body).toBe('# Terms\nText.\n');
+  });
+
+  it('decides publish / unchanged / refused against live', () => {
+    const v1 = doc('"1.0"');
+    expect(decidePublish(v1, {}).kind).toBe('publish');
+    expect(decidePublish(v1, { entry: entry(v1) }).kind).toBe('unchanged');
+    expect(decidePublish(doc('"1.1"'), { entry: entry(v1) }).kind).toBe('unchanged'); // version bump alone is no content change
+    expect(decidePublish(doc('"1.1"', 'New.'), { entry: entry(v1) })).toMatchObject({ kind: 'publish', previous: { version: '1.0' } });
+    const same = decidePublish(doc('"1.0"', 'New.'), { entry: entry(v1) });
+    expect(same.kind === 'refused' && same.error.message).toBe('legal/terms.md:3: the content changed but version 1.0 is already live; bump the version (e.g. to 1.1) and say what changed in summary');
+    const old = doc('"2.0"', 'Other.');
+    const reused = decidePublish(old, { entry: entry(v1), atVersion: { sha256: 'different', title: 'Terms', effectiveDate: '2025-07-01' } });
+    expect(reused.kind).toBe('refused');
+    expect(decidePublish(old, { entry: entry(v1), atVersion: entry(old) }).kind).toBe('publish'); // roll forward
+  });
+
+  it('renders deterministic, escaped HTML', () => {
+    const d = parseLegalDoc('terms', 'legal/terms.md', '---\ntitle: "Terms <&> \\"Co\\""\nversion: "1"\neffectiveDate: 2025-07-01\nsummary: s\nlang: de\n---\n# Hallo\n\n- eins\n');
+    const html = renderHtml(d);
+    expect(html).toBe(renderHtml(d));
+    expect(html).toContain('<html lang="de">');
+    expect(html).toContain('<title>Terms &lt;&amp;&gt; &quot;Co&quot;</title>');
+    expect(html).toContain('<h1>Hallo</h1>');
+    expect(html).toContain('<li>eins</li>');
+  });
+});

@@ -139,7 +139,14 @@ export function register(group: Command, host: CommandHost): void {
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${opts.limit}" is not a positive whole number`);
         const { layerTargets } = await import('../layers/targets.js');
         const { layerBuilds } = await import('../layers/codebuild.js');
-        const builds = await withSpinner(opts, `reading CodeBuild history of ${layer}`, async (ctx) => layerBuilds(ctx, layerTargets(ctx, [layer])[0]!, limit));
+        const builds = await withSpinner(opts, `reading CodeBuild history of ${layer}`, async (ctx) => {
+          const t = layerTargets(ctx, [layer])[0]!;
+          if (t.via === 'local') {
+            io.err(`layer ${layer} builds locally on stage ${ctx.stage.name} (layers.${layer}.build.via); it has no CodeBuild history there`);
+            return [];
+          }
+          return layerBuilds(ctx, t, limit);
+        });
         printResult(io, opts.output, { layer, builds }, () =>
           builds.length
             ? builds.map((b) => `${b.status.padEnd(11)} ${b.startTime ?? '-'} → ${b.endTime ?? '-'}  ${b.runtime ?? ''} lock ${b.hash?.slice(0, 12) ?? '-'}  source ${b.sourceVersion ?? '-'}  ${b.id}`)

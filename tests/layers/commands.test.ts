@@ -101,6 +101,11 @@ describe('turnctl layers (sandbox)', () => {
     expect(r.code, r.io.text()).toBe(0);
     expect(r.json().layers).toEqual([expect.objectContaining({ layer: 'common', via: 'local', cached: false, artifact: expect.stringContaining('.turnctl/artifacts/') })]);
     expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
+    // and `layers builds` says the layer builds locally on this stage
+    const h = await run(p, ['layers', 'builds', 'common', '--stage', 'local', '--output', 'json']);
+    expect(h.code).toBe(0);
+    expect(h.json()).toEqual({ layer: 'common', builds: [] });
+    expect(h.io.stderr.join('\n')).toMatch(/layer common builds locally on stage local/);
   });
 });
 

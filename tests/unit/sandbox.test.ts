@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnCli } from '../helpers/cli.js';
+
+describe('turnctl sandbox', () => {
+  it('GIVEN a project WHEN the sandbox is started, queried, reset and stopped THEN status reports it in JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnctl-sb-'));
+    writeFileSync(join(dir, 'turnctl.yaml'), 'project: sb\nstages:\n  local: { account: "123456789012", sandbox: true }\n');
+    const env = { TURNCTL_SANDBOX_ENDPOINT: '' };
+    const start = await spawnCli(['sandbox', 'start', '--output', 'json'], dir, env);
+    expect(start.code, start.stderr).toBe(0);
+    const started = JSON.parse(start.stdout);
+    expect(started).toMatchObject({ running: true, endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    try {
+      const again = await spawnCli(['sandbox', 'start'], dir, env);
+      expect(again.stdout).toMatch(/already running/);
+      const status = await spawnCli(['sandbox', 'status', '--output', 'json'], dir, env);
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: true, endpoint: started.endpoint });
+      const res = await fetch(`${started.endpoint}/moto-api/data.json`);
+      expect(res.ok).toBe(true);
+      const reset = await spawnCli(['sandbox', 'reset'], dir, env);
+      expect(reset.code, reset.stderr).toBe(0);
+    } finally {
+      const stop = await spawnCli(['sandbox', 'stop'], dir, env);
+      expect(stop.stdout).toMatch(/stopped/);
+    }
+    const after = await spawnCli(['sandbox', 'status', '--output', 'json'], dir, env);
+    expect(after.code).toBe(1);
+    expect(JSON.parse(after.stdout)).toEqual({ running: false, endpoint: null, pid: null, port: null });
+  });
+
+  it('GIVEN no running sandbox WHEN the local stage is used THEN one line says how to start it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnctl-sb-'));
+    writeFileSync(join(dir, 'turnctl.yaml'), 'project: sb\nstages:\n  local: { account: "123456789012", sandbox: true }\n');
+    const r = await spawnCli(['release', 'status', '--stage', 'local'], dir, { TURNCTL_SANDBOX_ENDPOINT: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('error: the local sandbox is not running; start it with: turnctl sandbox start');
+  });
+
+  it('GIVEN --help or --version THEN every command group is listed and no AWS SDK module is loaded', async () => {
+    const trace = { NODE_OPTIONS: `--import ${join(process.cwd(), 'tests/fixtures/trace-imports.mjs')}` };
+    const r = await spawnCli(['--help'], process.cwd(), trace);
+    expect(r.code).toBe(0);
+    for (const g of ['sandbox', 'release', 'build', 'invoke', 'env', 'check', 'layers', 'db', 'logs', 'users', 'legal']) expect(r.stdout).toMatch(new RegExp(`^  ${g}\\s+\\S`, 'm'));
+    expect(r.stderr).toMatch(/\[import\] .*dist\/cli\.js/);
+    expect(r.stderr).toMatch(/\[import\] .*commander/);
+    expect(r.stderr).not.toMatch(/@aws-sdk|@smithy/);
+    const v = await spawnCli(['--version'], process.cwd(), trace);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(v.stderr).not.toMatch(/@aws-sdk|@smithy/);
+    // The tracer does see the SDK when a command really uses it.
+    const s = await spawnCli(['sandbox', 'status'], process.cwd(), trace);
+    const plan = await spawnCli(['release', 'status', '--stage', 'local'], process.cwd(), trace);
+    expect(`${s.stderr}${plan.stderr}`).toMatch(/@aws-sdk/);
+  });
+});

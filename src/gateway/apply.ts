@@ -2,7 +2,7 @@ import type { PatchOperation } from '@aws-sdk/client-api-gateway';
 import type { Ctx } from '../context.js';
 import { isAwsError, TurnctlError } from '../errors.js';
 import type { Change, RestoreResult } from '../release/types.js';
-import { partitionOf, type GatewayDesired } from './config.js';
+import { missingPool, partitionOf, type GatewayDesired } from './config.js';
 import { targetShape } from './diff.js';
 import { permissionSid, readGateway, type GatewayLive } from './read.js';
 import { DefinitionReconciler } from './reconcile.js';
@@ -21,6 +21,8 @@ export interface GatewayApplyResult {
 }
 
 const ALL = '/*/*';
+
+
 
 /** Stage patch operations that set (or, with null, drop) the all-methods throttling. */
 export function throttlingOps(t: Throttling | null): PatchOperation[] {
@@ -43,6 +45,10 @@ export async function applyGateway(ctx: Ctx, desired: GatewayDesired, changes: C
   const sdk = await import('@aws-sdk/client-api-gateway');
   const live = await readGateway(ctx, desired);
   const done: string[] = [];
+  const target = targetShape(desired, live);
+  // Refuse before any write when the authorizer has no user pool to point at.
+  for (const [name, a] of Object.entries(target.authorizers))
+    if (only(`authorizer:${name}`) && a.providerArns.length === 0) throw missingPool(ctx, desired.userPool);
 
   let apiId = live.apiId;
   let rootId = live.rootId;
@@ -61,12 +67,8 @@ export async function applyGateway(ctx: Ctx, desired: GatewayDesired, changes: C
     done.push(`create REST API ${desired.apiName} (${apiId})`);
   }
   const api = { apiId, ids: { ...live.ids, resources: { ...live.ids.resources, '/': rootId! } } };
-  const target = targetShape(desired, live);
-  const reconciler = new DefinitionReconciler(ctx, client, sdk, api, desired.userPool);
-  await reconciler.run(target, live.shape, only);
-  done.push(...reconciler.done);
-
-  // Lambda permission on each function's `live` alias (the integration URIs call the alias).
+  // Lambda permission on each function's `live` alias (the integration URIs call the alias); first, so a function
+  // that is not deployed yet stops the apply before the definition changes.
   const lambda = await ctx.aws.lambda();
   const { AddPermissionCommand } = await import('@aws-sdk/client-lambda');
   const permissions: string[] = [];
@@ -93,6 +95,10 @@ export async function applyGateway(ctx: Ctx, desired: GatewayDesired, changes: C
       throw err;
     }
   }
+
+  const reconciler = new DefinitionReconciler(ctx, client, sdk, api, desired.userPool);
+  await reconciler.run(target, live.shape, only);
+  done.push(...reconciler.done);
 
   // Throttling is a stage setting (effective at once, no deployment needed); a new stage comes with its first deployment.
   let deploymentId: string | null = null;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Ctx } from '../context.js';
 import { ROUTE_METHODS, type RouteConfig } from '../config/sections/gateway.js';
 import { readYamlFile } from '../config/yaml-file.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, TurnctlError } from '../errors.js';
 import { preflightMethod, splitOrigins, type CorsSpec } from './cors.js';
 import { canonicalJson, emptyShape, pathAndAncestors, routeKey, type ApiShape, type MethodShape, type Throttling } from './shape.js';
 
@@ -169,3 +169,9 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
   return desired;
 }
 
+
+/** The error when `auth: cognito` routes have no user pool to point at. */
+export const missingPool = (ctx: Ctx, pool: string | null) =>
+  new TurnctlError(
+    `Cognito user pool "${pool}" not found in ${ctx.stage.region}: routes with auth: cognito need the portal user pool; create it first (turnctl users init --stage ${ctx.stage.name}) or set gateway.authorizer.userPool, then plan again`,
+  );

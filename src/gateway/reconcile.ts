@@ -1,6 +1,7 @@
 import type { APIGatewayClient, PatchOperation } from '@aws-sdk/client-api-gateway';
 import type { Ctx } from '../context.js';
-import { InternalError, TurnctlError } from '../errors.js';
+import { InternalError } from '../errors.js';
+import { missingPool } from './config.js';
 import { BUILTIN_MODELS } from './diff.js';
 import type { GatewayLive } from './read.js';
 import { depth, parentPath, same, type ApiShape, type IntegrationShape, type MethodShape } from './shape.js';
@@ -91,10 +92,7 @@ export class DefinitionReconciler {
     }
     for (const [name, a] of Object.entries(target.authorizers)) {
       if (!only(`authorizer:${name}`) || same(a, live.authorizers[name])) continue;
-      if (a.providerArns.length === 0)
-        throw new TurnctlError(
-          `Cognito user pool "${this.poolName}" not found in ${this.ctx.stage.region}: routes with auth: cognito need the portal user pool; create it first (it belongs to the users section) or set gateway.authorizer.userPool, then plan again`,
-        );
+      if (a.providerArns.length === 0) throw missingPool(this.ctx, this.poolName);
       const l = live.authorizers[name];
       if (!l) {
         const out = await this.send<{ id?: string }>(

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { loadProject } from '../../src/config/load.js';
+import { stageContext } from '../../src/context.js';
+import { InvalidInputError } from '../../src/errors.js';
+import { gatewayDesired } from '../../src/gateway/config.js';
+import { evaluatePreflight } from '../../src/gateway/cors.js';
+import { runCli } from '../helpers/cli.js';
+import { gatewayProject } from './support.js';
+
+/** The 1-based line of the first line of turnctl.yaml containing `text` (after `after`, when given). */
+function lineOf(yaml: string, text: string, after = 0): number {
+  const lines = yaml.split('\n');
+  const i = lines.findIndex((l, n) => n >= after && l.includes(text));
+  if (i < 0) throw new Error(`"${text}" not in turnctl.yaml`);
+  return i + 1;
+}
+
+function expectInvalid(fn: () => unknown): InvalidInputError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidInputError);
+    return err as InvalidInputError;
+  }
+  throw new Error('expected an InvalidInputError');
+}
+
+const readConfig = (dir: string) => import('node:fs').then((fs) => fs.readFileSync(`${dir}/turnctl.yaml`, 'utf8'));
+
+describe('gateway config validation (exit 65 at file:line)', () => {
+  it('GIVEN the same method and path twice WHEN the release is planned THEN exit 65 names the second route and where the first is', async () => {
+    const p = gatewayProject();
+    p.config.gateway.routes.push({ method: 'get', path: '/hello/{id}', function: 'hello' });
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir);
+    expect(r.code).toBe(65);
+    const yaml = await readConfig(p.dir);
+    const first = lineOf(yaml, 'path: /hello/{id}');
+    const second = lineOf(yaml, 'path: /hello/{id}', first);
+    expect(r.stderr).toContain(`turnctl.yaml:${second}:`);
+    expect(r.stderr).toMatch(new RegExp(`duplicate route GET /hello/\\{id\\} \\(first declared at \\S*turnctl.yaml:${first - 1}:\\d+\\); remove one`));
+  });
+
+  it('GIVEN a route naming an unknown function WHEN validated THEN the error points at its function line and lists the known ones', async () => {
+    const p = gatewayProject();
+    p.config.gateway.routes.push({ method: 'GET', path: '/vehicles', function: 'vehicles' });
+    p.writeConfig(p.config);
+    const err = expectInvalid(() => gatewayDesired(p.ctx('local')));
+    expect(err.where).toMatch(new RegExp(`turnctl.yaml:${lineOf(await readConfig(p.dir), 'function: vehicles')}:`));
+    expect(err.problem).toBe('route GET /vehicles: unknown function "vehicles"; functions in turnctl.yaml: health, hello');
+  });
+
+  it('GIVEN a model whose schema file is missing WHEN validated THEN the error points at the model entry', async () => {
+    const p = gatewayProject();
+    p.config.gateway.models.Missing = 'gateway/models/missing.json';
+    p.writeConfig(p.config);
+    const err = expectInvalid(() => gatewayDesired(p.ctx('local')));
+    expect(err.where).toMatch(new RegExp(`turnctl.yaml:${lineOf(await readConfig(p.dir), 'Missing:')}:`));
+    expect(err.problem).toMatch(/model "Missing": schema file gateway\/models\/missing.json not found/);
+  });
+
+  it('GIVEN a model file that is not valid JSON WHEN validated THEN the error names the model file and its line', () => {
+    const p = gatewayProject();
+    p.write('gateway/models/hello-request.json', '{\n  "type": "object",\n  "properties": {\n}}}\n');
+    const err = expectInvalid(() => gatewayDesired(p.ctx('local')));
+    expect(err.where).toMatch(/hello-request\.json:4:\d+/);
+  });
+
+  it('GIVEN a bad method WHEN the config is loaded THEN exit 65 at the method line with the allowed methods', async () => {
+    const p = gatewayProject();
+    p.config.gateway.routes[1].method = 'FETCH';
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir);
+    expect(r.code).toBe(65);
+    expect(r.stderr).toContain(`turnctl.yaml:${lineOf(await readConfig(p.dir), 'FETCH')}:`);
+    expect(r.stderr).toMatch(/"gateway.routes.1.method" must be one of: "GET", "POST"/);
+  });
+
+  it('GIVEN an undeclared model, sibling path variables or an origin with a path WHEN validated THEN each is refused at its line', async () => {
+    const p = gatewayProject();
+    p.config.gateway.routes[1].model = 'Nope';
+    p.writeConfig(p.config);
+    expect(expectInvalid(() => gatewayDesired(p.ctx('local'))).problem).toMatch(/unknown model "Nope"; declare it under gateway.models/);
+
+    delete p.config.gateway.routes[1].model;
+    p.config.gateway.routes.push({ method: 'PUT', path: '/hello/{name}', function: 'hello' });
+    p.writeConfig(p.config);
+    const sib = expectInvalid(() => gatewayDesired(p.ctx('local')));
+    expect(sib.where).toMatch(new RegExp(`turnctl.yaml:${lineOf(await readConfig(p.dir), '/hello/{name}')}:`));
+    expect(sib.problem).toMatch(/\{name\} and \{id\} .* are sibling path variables/);
+
+    p.config.gateway.routes.pop();
+    p.config.stages.local.vars.webOrigins = 'https://app.test.example/';
+    p.writeConfig(p.config);
+    expect(expectInvalid(() => gatewayDesired(p.ctx('local'))).problem).toMatch(/CORS origin "https:\/\/app.test.example\/" must be scheme:\/\/host\[:port\]/);
+  });
+});
+
+describe('the root turnctl.yaml gateway section', () => {
+  it('GIVEN each stage WHEN expanded THEN the health route, the model and one preflight allow-list per stage web origins', () => {
+    const project = loadProject(process.cwd());
+    for (const [stage, origins] of [
+      ['local', ['http://localhost:5173']],
+      ['prod', ['https://app.turn.example', 'https://www.turn.example']],
+    ] as const) {
+      const d = gatewayDesired(stageContext(project, stage));
+      expect(d.apiName).toBe(`turn-${stage}-api`);
+      expect(d.stageName).toBe(stage);
+      expect(d.origins).toEqual(origins);
+      expect(d.routes.find((r) => r.path === '/health')).toEqual({ method: 'GET', path: '/health', function: 'health', auth: 'none' });
+      expect(JSON.parse(d.shape.models.SubscriptionRequest!).required).toEqual(['vehicleId', 'termMonths', 'startDate']);
+      for (const o of origins) expect(evaluatePreflight(d.shape.resources['/health']!.OPTIONS, o).headers['Access-Control-Allow-Origin']).toBe(o);
+      expect(evaluatePreflight(d.shape.resources['/health']!.OPTIONS, 'https://evil.example').headers['Access-Control-Allow-Origin']).toBeUndefined();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../cli.js';
 import { confirmOrRefuse } from '../io.js';
 import { openStage } from '../context.js';
+import { loadProject } from '../config/load.js';
 import { outputOption, printResult, stageOption, yesOption } from './common.js';
 import { table } from './users.js';
 
@@ -19,8 +20,11 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (ids: string[], o: { stage: string; yes?: boolean; output: string }) => {
-        const ctx = open(o.stage);
         const s = await svc();
+        // The sources are checked before the stage is opened (front matter errors come first, with file:line).
+        const project = loadProject(host.cwd);
+        s.loadDocs({ project, stack: project.config }, ids);
+        const ctx = open(o.stage);
         const plan = await s.planPublish(ctx, ids);
         const todo = plan.decisions.filter((d) => d.kind === 'publish');
         const unchanged = plan.decisions.filter((d) => d.kind === 'unchanged').map((d) => d.doc.id);

@@ -2,10 +2,13 @@ import { Option, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
 import { ExitCode } from '../errors.js';
 import { confirmOrRefuse } from '../io.js';
-import { openStage } from '../context.js';
+import { stageContext } from '../context.js';
+import { loadProject } from '../config/load.js';
+import { DEFAULT_ROLES } from '../config/sections/users.js';
+import { InvalidInputError } from '../errors.js';
 import { outputOption, printResult, stageOption, yesOption } from './common.js';
 import type { PortalUser } from '../users/users.js';
-import { STATUS_CHOICES, type StatusFilter } from '../users/validate.js';
+import { emailProblem, roleProblem, STATUS_CHOICES, type StatusFilter } from '../users/validate.js';
 
 /** Fixed-width table of rows (first row is the header). */
 export function table(rows: string[][]): string[] {
@@ -38,7 +41,17 @@ function csvCell(v: string): string {
 /** `turnctl users ...`: the portal's Cognito users of a stage. */
 export function register(group: Command, host: CommandHost): void {
   const { io } = host;
-  const open = (stage: string) => openStage(stage, { cwd: host.cwd, progress: (t) => io.err(t) });
+  const open = (stage: string) => stageContext(loadProject(host.cwd), stage, (t) => io.err(t));
+  // Input is checked before the stage is opened (and so before any AWS call, or a sandbox that is not running).
+  const checkEmail = (email: string) => {
+    const problem = emailProblem(email.trim());
+    if (problem) throw new InvalidInputError(undefined, problem);
+  };
+  const checkRole = (role: string | undefined) => {
+    if (role === undefined) return;
+    const problem = roleProblem(role.trim(), loadProject(host.cwd).config.users?.roles ?? [...DEFAULT_ROLES]);
+    if (problem) throw new InvalidInputError(undefined, problem);
+  };
   const svc = () => import('../users/users.js');
 
   group
@@ -70,10 +83,9 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (email: string, o: { role: string; name?: string; phone?: string; suppressInvite?: boolean; update?: boolean; stage: string; output: string }) => {
-        const ctx = open(o.stage);
         const { userSpec } = await import('../users/validate.js');
-        const { poolConfig } = await import('../users/pool.js');
-        const spec = userSpec({ email, role: o.role, name: o.name, phone: o.phone }, poolConfig(ctx).roles);
+        const spec = userSpec({ email, role: o.role, name: o.name, phone: o.phone }, loadProject(host.cwd).config.users?.roles ?? [...DEFAULT_ROLES]);
+        const ctx = open(o.stage);
         const res = await (await svc()).addUser(ctx, spec, { update: o.update, suppressInvite: o.suppressInvite });
         const invite = res.action === 'created' ? (o.suppressInvite ? ' (invitation suppressed)' : ' (Cognito emailed the temporary password)') : '';
         printResult(io, o.output, { action: res.action, changed: res.fields, user: res.user }, () => `${res.action} ${res.user.email} as ${res.user.roles.join(',')}${invite}`);
@@ -89,6 +101,7 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (o: { role?: string; status?: StatusFilter; stage: string; output: string }) => {
+        checkRole(o.role);
         const users = await (await svc()).listUsers(open(o.stage), { role: o.role, status: o.status });
         printResult(io, o.output, users, () => userLines(users));
       }),
@@ -101,6 +114,7 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (email: string, o: { stage: string; output: string }) => {
+        checkEmail(email);
         const user = await (await svc()).showUser(open(o.stage), email);
         printResult(io, o.output, user, () => userDetail(user));
       }),
@@ -113,6 +127,8 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (email: string, role: string, o: { stage: string; output: string }) => {
+        checkEmail(email);
+        checkRole(role);
         const res = await (await svc()).setRole(open(o.stage), email, role);
         printResult(io, o.output, res, () => `${res.user.email}: ${res.changed ? 'role set to' : 'already in role'} ${res.user.roles.join(',')}`);
       }),
@@ -127,6 +143,7 @@ export function register(group: Command, host: CommandHost): void {
       .addOption(outputOption())
       .action(
         host.action(async (email: string, o: { stage: string; yes?: boolean; output: string }) => {
+          checkEmail(email);
           const ctx = open(o.stage);
           const s = await svc();
           const user = await s.existingUser(ctx, email);
@@ -145,6 +162,7 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (email: string, o: { stage: string; yes?: boolean; output: string }) => {
+        checkEmail(email);
         const ctx = open(o.stage);
         const s = await svc();
         const user = await s.existingUser(ctx, email);
@@ -162,6 +180,7 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (email: string, o: { stage: string; yes?: boolean; output: string }) => {
+        checkEmail(email);
         const ctx = open(o.stage);
         const s = await svc();
         const user = await s.existingUser(ctx, email);
@@ -181,6 +200,7 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .action(
       host.action(async (o: { role?: string; stage: string; output: string }) => {
+        checkRole(o.role);
         const users = await (await svc()).listUsers(open(o.stage), { role: o.role });
         if (o.output === 'json') io.out(JSON.stringify(users, null, 2));
         else {
@@ -200,7 +220,8 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (file: string, o: { apply?: boolean; update?: boolean; suppressInvite?: boolean; stage: string; output: string }) => {
-        const { importUsers } = await import('../users/import.js');
+        const { importUsers, readImportFile } = await import('../users/import.js');
+        readImportFile(file, loadProject(host.cwd).config.users?.roles ?? [...DEFAULT_ROLES], host.cwd); // file-level errors (exit 65) first
         const res = await importUsers(open(o.stage), file, { apply: o.apply, update: o.update, suppressInvite: o.suppressInvite, cwd: host.cwd });
         const verb = (a: string) => (res.applied ? a : { created: 'would create', updated: 'would update', unchanged: 'unchanged' }[a] ?? a);
         printResult(io, o.output, res, () => [

@@ -23,8 +23,8 @@ import {
 import { VERSION_PATTERN } from './version.js';
 
 /** Parses the named documents, or every `legal/*.md` when none is named; the first bad one throws (file:line). */
-export function loadDocs(ctx: Ctx, ids: readonly string[] = []): LegalDoc[] {
-  const docs = legalDocsDir(ctx);
+export function loadDocs(ctx: Pick<Ctx, 'project' | 'stack'>, ids: readonly string[] = []): LegalDoc[] {
+  const docs = ctx.stack.legal?.docs ?? 'legal';
   const all = ids.length ? [...new Set(ids)] : listDocIds(docsDir(ctx.project.dir, docs));
   if (!all.length) throw new InvalidInputError(docs, `no documents (<id>.md) in ${docs}/; write one with front matter: title, version, effectiveDate, summary`);
   return all.map((id) => loadLegalDoc(ctx.project.dir, docs, id));

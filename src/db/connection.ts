@@ -44,7 +44,7 @@ function pglitePath(ctx: Ctx, url: string): string {
 }
 
 /** Where the database is, resolved: never print `url`; `label` is the safe description for messages. */
-export type DbTarget = { kind: 'pglite'; dir: string; label: string } | { kind: 'pg'; url: string; label: string; secrets: string[] };
+export type DbTarget = { kind: 'pglite'; dir: string; label: string; extensions?: string[] } | { kind: 'pg'; url: string; label: string; secrets: string[] };
 
 /** Where in turnctl.yaml the stage's database is configured (for errors). */
 function configWhere(ctx: Ctx, ...rest: string[]): string {
@@ -55,7 +55,7 @@ function configWhere(ctx: Ctx, ...rest: string[]): string {
 export async function resolveTarget(ctx: Ctx): Promise<DbTarget> {
   const cfg = stageDatabase(ctx);
   if (!cfg?.url) {
-    if (ctx.stage.sandbox) return { kind: 'pglite', dir: pgliteDir(ctx), label: `PGlite ${pgliteDir(ctx)}` };
+    if (ctx.stage.sandbox) return { kind: 'pglite', dir: pgliteDir(ctx), label: `PGlite ${pgliteDir(ctx)}`, extensions: ctx.stack.database?.pgliteExtensions };
     throw new InvalidInputError(ctx.project.file.where(['database']), `stage ${ctx.stage.name} has no database; add database.stages.${ctx.stage.name}.url (a URL, {ssm: name} or {secret: id, key})`);
   }
   const source = typeof cfg.url === 'string' ? 'turnctl.yaml' : 'ssm' in cfg.url ? `ssm:${cfg.url.ssm}` : `secret:${cfg.url.secret}${cfg.url.key ? `#${cfg.url.key}` : ''}`;
@@ -63,7 +63,7 @@ export async function resolveTarget(ctx: Ctx): Promise<DbTarget> {
   const url = (await resolveValue(ctx, cfg.url, configWhere(ctx, 'url'))).trim();
   if (url.startsWith('pglite://')) {
     const dir = pglitePath(ctx, url);
-    return { kind: 'pglite', dir, label: `PGlite ${dir}` };
+    return { kind: 'pglite', dir, label: `PGlite ${dir}`, extensions: ctx.stack.database?.pgliteExtensions };
   }
   if (!/^postgres(?:ql)?:\/\//.test(url))
     throw new InvalidInputError(configWhere(ctx, 'url'), `the database URL of stage ${ctx.stage.name} (from ${source}) is not a postgres:// or pglite:// URL; fix the value (it is not shown)`);
@@ -131,14 +131,27 @@ async function createPgliteDir(dir: string): Promise<void> {
 // knex logs migration failures to the console; turnctl reports errors itself (stdout is for results only).
 const quietLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
 
-async function open(target: DbTarget): Promise<Knex> {
+async function open(target: DbTarget): Promise<{ knex: Knex; close(): Promise<void> }> {
   const { default: knex } = await import('knex');
   if (target.kind === 'pglite') {
     const { default: ClientPgLite } = await import('knex-pglite');
     if (!existsSync(join(target.dir, 'PG_VERSION'))) await createPgliteDir(target.dir);
-    return knex({ client: ClientPgLite as unknown as typeof Knex.Client, dialect: 'postgres', connection: { filename: target.dir } as Knex.StaticConnectionConfig, log: quietLog });
+    const extensions: Record<string, unknown> = {};
+    for (const name of target.extensions ?? []) {
+      try {
+        extensions[name] = ((await import(`@electric-sql/pglite/contrib/${name}`)) as Record<string, unknown>)[name];
+      } catch {
+        throw new InvalidInputError(undefined, `database.pgliteExtensions: "${name}" is not a PGlite contrib extension; see @electric-sql/pglite/contrib for the names`);
+      }
+    }
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pglite = await PGlite.create(target.dir, { extensions: extensions as Record<string, never> });
+    const k = knex({ client: ClientPgLite as unknown as typeof Knex.Client, dialect: 'postgres', connection: (() => ({ pglite })) as never, log: quietLog });
+    // knex closes PGlite only when it acquired it; close it in any case (the directory must be free afterwards).
+    return { knex: k, close: async () => (await k.destroy(), pglite.closed ? undefined : pglite.close()) };
   }
-  return knex({ client: 'pg', connection: { connectionString: target.url, connectionTimeoutMillis: 15000 }, pool: { min: 0, max: 2 }, log: quietLog });
+  const k = knex({ client: 'pg', connection: { connectionString: target.url, connectionTimeoutMillis: 15000 }, pool: { min: 0, max: 2 }, log: quietLog });
+  return { knex: k, close: () => k.destroy() };
 }
 
 /** True when a Postgres error says the database does not exist. */
@@ -154,11 +167,11 @@ export async function withKnex<T>(target: DbTarget, fn: (knex: Knex) => Promise<
   const key = target.kind === 'pglite' ? target.dir : '';
   const previous = (key && dirLocks.get(key)) || Promise.resolve();
   const run = previous.catch(() => undefined).then(async () => {
-    const k = await open(target);
+    const db = await open(target);
     try {
-      return await fn(k);
+      return await fn(db.knex);
     } finally {
-      await k.destroy();
+      await db.close();
     }
   });
   if (key) dirLocks.set(key, run.catch(() => undefined));

@@ -52,12 +52,13 @@ export function unallowedDestructive(pending: PlannedMigration[], allowDestructi
   return pending.filter((m) => m.destructive.length > 0 && !allowDestructive.includes(m.name));
 }
 
-/** The refusal of a destructive migration: InvalidInputError at its file:line, naming allowDestructive as the fix. */
-export function destructiveRefusal(set: Pick<MigrationSet, 'shownDir'>, m: PlannedMigration, manifestFile?: string): InvalidInputError {
+/** The refusal of a destructive migration: InvalidInputError at its file:line, with the fix (`allowDestructive`, a flag). */
+export function destructiveRefusal(set: Pick<MigrationSet, 'shownDir'>, m: PlannedMigration, fix: string): InvalidInputError {
   const f = m.destructive[0]!;
-  const where = manifestFile ? ` in ${manifestFile}` : '';
-  return new InvalidInputError(
-    findingWhere(set, m.name, f),
-    `destructive migration (${f.kind}: ${f.text}) is not allowed by the release; add "${m.name}" to allowDestructive${where} if the data loss is intended, or make the migration non-destructive`,
-  );
+  return new InvalidInputError(findingWhere(set, m.name, f), `destructive migration (${f.kind}: ${f.text}) is not allowed; ${fix}, or make the migration non-destructive`);
+}
+
+/** The fix named by a release plan's refusal. */
+export function allowDestructiveFix(m: PlannedMigration, manifestFile?: string): string {
+  return `add "${m.name}" to allowDestructive${manifestFile ? ` in ${manifestFile}` : ''} if the data loss is intended`;
 }

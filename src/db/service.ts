@@ -39,10 +39,7 @@ async function dbPending(ctx: Ctx, runner: MigrationRunner, opts: { allowDestruc
   const set = readMigrationSet(ctx);
   const pending = pendingMigrations(set, await runner.completed(), ctx.stage.name);
   const bad = opts.allowDestructive ? undefined : unallowedDestructive(pending, [])[0];
-  if (bad) {
-    const e = destructiveRefusal(set, bad);
-    throw new InvalidInputError(e.where, `${e.problem.replace(/; add .*$/, '')}; pass --allow-destructive if the data loss is intended, or make the migration non-destructive`);
-  }
+  if (bad) throw destructiveRefusal(set, bad, 'pass --allow-destructive if the data loss is intended');
   return { set, pending };
 }
 

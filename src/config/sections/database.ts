@@ -21,6 +21,11 @@ export const databaseSchema = z
     migrations: z.string().min(1).default('db/migrations'),
     /** Seeds for sandbox stages (`*.mjs` exporting seed), relative to the project. */
     seeds: z.string().min(1).default('db/seeds/local'),
+    /**
+     * PGlite contrib extensions loaded whenever turnctl opens a PGlite database (e.g. btree_gist): a migration's
+     * CREATE EXTENSION only works when the opener loaded it (names from @electric-sql/pglite/contrib/).
+     */
+    pgliteExtensions: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a PGlite contrib extension name like btree_gist')).default([]),
     /** Connection per stage name. */
     stages: z.record(z.string(), databaseStageSchema).default({}),
   })

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.js';
 import { displayPath } from '../../config/yaml-file.js';
 import type { CompletedMigration } from '../../db/core.js';
-import { describeDestructive, destructiveRefusal, pendingMigrations, readMigrationSet, unallowedDestructive, type MigrationSet } from '../../db/migrations.js';
+import { allowDestructiveFix, describeDestructive, destructiveRefusal, pendingMigrations, readMigrationSet, unallowedDestructive, type MigrationSet } from '../../db/migrations.js';
 import { runnerFor, type MigrationRunner } from '../../db/runner.js';
 import type { Change, ReleaseInput, RestoreResult, Step } from '../types.js';
 
@@ -29,7 +29,7 @@ export interface DatabaseResult {
 function refuseDestructive(desired: DatabaseDesired, live: DatabaseLive): ReturnType<typeof pendingMigrations> {
   const pending = pendingMigrations(desired.set, live.completed, desired.stage);
   const bad = unallowedDestructive(pending, desired.allowDestructive)[0];
-  if (bad) throw destructiveRefusal(desired.set, bad, desired.manifestFile);
+  if (bad) throw destructiveRefusal(desired.set, bad, allowDestructiveFix(bad, desired.manifestFile));
   return pending;
 }
 

@@ -1,0 +1,116 @@
+import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
+import { recordingIo } from '../helpers/io.js';
+import { addMigrations, FIXTURES, M } from './support.js';
+
+async function pgliteRows<T>(dir: string, sql: string): Promise<T[]> {
+  const db = new PGlite(dir);
+  try {
+    return (await db.query<T>(sql)).rows;
+  } finally {
+    await db.close();
+  }
+}
+
+describe('turnctl db commands on the local stage (PGlite)', () => {
+  let p: TestProject;
+  const run = async (...argv: string[]) => {
+    const io = recordingIo();
+    const code = await main(argv, { io, cwd: p.dir });
+    return { code, io };
+  };
+  beforeAll(() => {
+    p = makeProject({
+      config: (c) => {
+        // A stage outside the sandbox: seed must refuse it before touching anything.
+        c.stages.remote = { account: '123456789012', endpoint: 'http://127.0.0.1:9' };
+      },
+    });
+    cpSync(join(FIXTURES, 'seeds'), join(p.dir, 'db', 'seeds'), { recursive: true });
+  });
+  const pgdir = () => join(p.dir, '.turnctl', 'pglite', 'local');
+
+  it('make writes a timestamped migration with up and down; a bad name is a usage error', async () => {
+    const own = makeProject();
+    const run = async (...argv: string[]) => {
+      const io = recordingIo();
+      return { code: await main(argv, { io, cwd: own.dir }), io };
+    };
+    // WHEN a migration is made
+    const ok = await run('db', 'make', 'add_fleet_table');
+    // THEN it is in db/migrations with an up/down skeleton and the path is printed
+    expect(ok.code).toBe(0);
+    const [file] = readdirSync(join(own.dir, 'db', 'migrations'));
+    expect(file).toMatch(/^\d{14}_add_fleet_table\.mjs$/);
+    expect(ok.io.stdout).toEqual([`db/migrations/${file}`]);
+    const mod = await import(join(own.dir, 'db', 'migrations', file!));
+    expect([typeof mod.up, typeof mod.down]).toEqual(['function', 'function']);
+    // WHEN the name is bad / THEN exit 64 and nothing new is written
+    const bad = await run('db', 'make', 'Drop Everything');
+    expect(bad.code).toBe(64);
+    expect(bad.io.stderr.join('\n')).toMatch(/must be lower-case letters, digits and underscores/);
+    expect(readdirSync(join(own.dir, 'db', 'migrations'))).toEqual([file]);
+    // AND the same name twice is refused
+    expect((await run('db', 'make', 'add_fleet_table')).code).toBe(64);
+  });
+
+  it('status, migrate (confirmation), seed and rollback of the last batch', async () => {
+    // GIVEN only fixture migrations
+    addMigrations(p, M.customers, M.cars);
+    // WHEN status runs / THEN both pending
+    const s1 = await run('db', 'status', '--stage', 'local');
+    expect(s1.code).toBe(0);
+    expect(s1.io.stdout).toEqual([`pending            ${M.customers}`, `pending            ${M.cars}`, '2 pending on stage local']);
+    // WHEN migrate runs without --yes and without a TTY / THEN it refuses, naming --yes, and applies nothing
+    const refused = await run('db', 'migrate', '--stage', 'local');
+    expect(refused.code).toBe(64);
+    expect(refused.io.stderr.join('\n')).toContain('--yes');
+    expect(await pgliteRows(pgdir(), `select count(*)::int as n from information_schema.tables where table_name = 'customers'`)).toEqual([{ n: 0 }]);
+    // WHEN migrate --yes / THEN batch 1 holds both
+    const migrated = await run('db', 'migrate', '--stage', 'local', '--yes', '--output', 'json');
+    expect(migrated.code).toBe(0);
+    expect(JSON.parse(migrated.io.stdout[0]!)).toEqual({ stage: 'local', batch: 1, migrations: [M.customers, M.cars] });
+    // WHEN seeded / THEN the rows are there
+    const seeded = await run('db', 'seed', '--stage', 'local');
+    expect(seeded.code).toBe(0);
+    expect(seeded.io.stdout).toEqual(['seeded db/seeds/local/01_customers.mjs']);
+    expect(await pgliteRows<{ email: string }>(pgdir(), 'select email from customers order by email')).toEqual([{ email: 'ada@example.com' }, { email: 'linus@example.com' }]);
+    // WHEN a batch with a migration without down is migrated and rollback is asked for
+    addMigrations(p, M.noDown);
+    expect((await run('db', 'migrate', '--stage', 'local', '--yes')).code).toBe(0);
+    const blocked = await run('db', 'rollback', '--stage', 'local', '--yes');
+    // THEN it is refused with a fix-forward message (exit 1)
+    expect(blocked.code).toBe(1);
+    expect(blocked.io.stderr.join('\n')).toMatch(new RegExp(`migration ${M.noDown} of batch 2 has no down; fix forward`));
+    // WHEN a destructive migration is pending / THEN migrate refuses it at file:line unless --allow-destructive
+    addMigrations(p, M.dropPhone);
+    const destructive = await run('db', 'migrate', '--stage', 'local', '--yes');
+    expect(destructive.code).toBe(65);
+    expect(destructive.io.stderr.join('\n')).toContain(`error: db/migrations/${M.dropPhone}:4: destructive migration (drop column: t.dropColumn('phone');) is not allowed; pass --allow-destructive`);
+    expect(destructive.io.stderr.join('\n')).toContain('--allow-destructive');
+    const st = await run('db', 'status', '--stage', 'local', '--output', 'json');
+    expect(JSON.parse(st.io.stdout[0]!).migrations.map((m: { name: string; status: string; batch: number | null }) => [m.name, m.status, m.batch])).toEqual([
+      [M.customers, 'applied', 1],
+      [M.cars, 'applied', 1],
+      [M.noDown, 'applied', 2],
+      [M.dropPhone, 'pending', null],
+    ]);
+    expect((await run('db', 'migrate', '--stage', 'local', '--yes', '--allow-destructive')).code).toBe(0);
+    // WHEN the last batch (which has a down) is rolled back / THEN the column is back
+    const rolled = await run('db', 'rollback', '--stage', 'local', '--yes');
+    expect(rolled.code).toBe(0);
+    expect(rolled.io.stdout).toEqual(['rolled back batch 3:', `  ${M.dropPhone}`]);
+    expect(await pgliteRows(pgdir(), `select column_name from information_schema.columns where table_name = 'customers' and column_name = 'phone'`)).toHaveLength(1);
+  });
+
+  it('seed is refused on a stage outside the sandbox', async () => {
+    const r = await run('db', 'seed', '--stage', 'remote');
+    expect(r.code).toBe(64);
+    expect(r.io.stderr.join('\n')).toMatch(/db seed only runs on sandbox stages/);
+    expect(existsSync(join(p.dir, '.turnctl', 'pglite', 'remote'))).toBe(false);
+  });
+});

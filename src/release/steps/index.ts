@@ -11,6 +11,8 @@ const loaders: Partial<Record<Section, () => Promise<Step>>> = {
   env: async () => (await import('./env.js')).step,
   functions: async () => (await import('./functions.js')).step,
   database: async () => (await import('./database.js')).step,
+  buckets: async () => (await import('./buckets.js')).step,
+  monitoring: async () => (await import('./monitoring.js')).step,
   legal: async () => (await import('./legal.js')).step,
 };
 

@@ -1,0 +1,106 @@
+import type { Ctx } from '../context.js';
+import { DEFAULT_RETENTION_DAYS, retentionProblem, type AlarmConfig } from '../config/sections/monitoring.js';
+
+/** The alarm kinds turnctl keeps per function. */
+export const ALARM_KINDS = ['errors', 'throttles', 'duration'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+/** A CloudWatch metric alarm, in the fields turnctl manages (JSON-safe: journalled as the before-state). */
+export interface AlarmDef {
+  AlarmName: string;
+  AlarmDescription: string;
+  Namespace: string;
+  MetricName: string;
+  Dimensions: Array<{ Name: string; Value: string }>;
+  Statistic?: string;
+  ExtendedStatistic?: string;
+  Period: number;
+  EvaluationPeriods: number;
+  Threshold: number;
+  ComparisonOperator: string;
+  TreatMissingData: string;
+  AlarmActions: string[];
+  OKActions: string[];
+}
+
+/** A function's log group and the retention it should have. */
+export interface LogGroupSpec {
+  function: string;
+  name: string;
+  retentionDays: number;
+}
+
+/** Desired state of the monitoring section for one stage. */
+export interface MonitoringDesired {
+  logGroups: LogGroupSpec[];
+  alarms: AlarmDef[];
+  /** Marker in AlarmDescription of the alarms turnctl manages on this stage (finds those of removed functions). */
+  marker: string;
+  /** Stage-independent source for the release digest. */
+  source: unknown;
+}
+
+/** `/aws/lambda/<deployed function name>`. */
+export const logGroupOf = (ctx: Ctx, fn: string) => `/aws/lambda/${ctx.names.fn(fn)}`;
+
+/** The AlarmDescription prefix that marks an alarm as turnctl's on this stage. */
+export const alarmMarker = (ctx: Ctx) => `turnctl ${ctx.project.config.project}/${ctx.stage.name}:`;
+
+const SUFFIX: Record<AlarmKind, string> = { errors: 'errors', throttles: 'throttles', duration: 'duration-p95' };
+
+/** Built-in alarm settings; duration defaults to 80% of the function's timeout. */
+function defaults(kind: AlarmKind, timeoutSeconds: number): Required<Omit<AlarmConfig, 'enabled'>> & { enabled: boolean } {
+  if (kind === 'duration') return { threshold: Math.round(timeoutSeconds * 1000 * 0.8), period: 300, evaluationPeriods: 1, enabled: true };
+  return { threshold: 1, period: 300, evaluationPeriods: 1, enabled: true };
+}
+
+/** Resolves the monitoring section for the stage (config errors are exit 65 at turnctl.yaml:line). */
+export function desiredMonitoring(ctx: Ctx): MonitoringDesired {
+  const m = ctx.stack.monitoring;
+  const file = ctx.project.file;
+  const functions = Object.keys(ctx.stack.functions);
+  const retention = (m?.retentionDays ?? DEFAULT_RETENTION_DAYS) as unknown;
+  // After ${var.NAME} substitution the value must be a valid retention too (never 0 = "never expire").
+  const problem = retentionProblem(typeof retention === 'string' && /^\d+$/.test(retention) ? Number(retention) : retention);
+  if (problem) throw file.error(['monitoring', 'retentionDays'], `${problem} (stage ${ctx.stage.name})`);
+  const retentionDays = Number(retention);
+  const topic = m?.alarmTopic;
+  if (topic !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/.test(topic))
+    throw file.error(['monitoring', 'alarmTopic'], `alarmTopic "${topic}" is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`);
+  for (const fn of Object.keys(m?.functions ?? {}))
+    if (!ctx.stack.functions[fn]) throw file.error(['monitoring', 'functions', fn], `monitoring override for unknown function "${fn}"; functions in turnctl.yaml: ${functions.join(', ') || '(none)'}`);
+  const marker = alarmMarker(ctx);
+  const alarms: AlarmDef[] = [];
+  for (const fn of functions) {
+    const deployed = ctx.names.fn(fn);
+    for (const kind of ALARM_KINDS) {
+      const s = { ...defaults(kind, ctx.stack.functions[fn]!.timeout), ...stripUndefined(m?.alarms[kind]), ...stripUndefined(m?.functions[fn]?.[kind]) };
+      if (!s.enabled) continue;
+      alarms.push({
+        AlarmName: `${deployed}-${SUFFIX[kind]}`,
+        AlarmDescription: `${marker} ${fn} ${kind === 'duration' ? 'p95 duration (ms)' : kind}`,
+        Namespace: 'AWS/Lambda',
+        MetricName: kind === 'errors' ? 'Errors' : kind === 'throttles' ? 'Throttles' : 'Duration',
+        Dimensions: [{ Name: 'FunctionName', Value: deployed }],
+        ...(kind === 'duration' ? { ExtendedStatistic: 'p95' } : { Statistic: 'Sum' }),
+        Period: s.period,
+        EvaluationPeriods: s.evaluationPeriods,
+        Threshold: s.threshold,
+        ComparisonOperator: kind === 'duration' ? 'GreaterThanThreshold' : 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: topic ? [topic] : [],
+        OKActions: topic ? [topic] : [],
+      });
+    }
+  }
+  return {
+    logGroups: functions.map((fn) => ({ function: fn, name: logGroupOf(ctx, fn), retentionDays })),
+    alarms,
+    marker,
+    source: { monitoring: ctx.project.config.monitoring ?? null, functions: Object.fromEntries(functions.map((f) => [f, ctx.stack.functions[f]!.timeout])) },
+  };
+}
+
+function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

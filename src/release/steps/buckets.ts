@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { applyBucketChanges, restoreBuckets } from '../../buckets/apply.js';
+import { desiredBuckets, type BucketsDesired } from '../../buckets/desired.js';
+import { diffBuckets, stableJson } from '../../buckets/diff.js';
+import { readBucketsLive, type BucketsLive } from '../../buckets/live.js';
+import type { Step } from '../types.js';
+
+/**
+ * S3 buckets and permissions: versioning, public-access block, default encryption, CORS, bucket policy, and the
+ * `turnctl-buckets` inline policy on each function role that carries the declared grants. Restore puts the recorded
+ * configuration and policies back; a bucket the release created is deleted only when empty, otherwise kept.
+ */
+export const step: Step<BucketsDesired, BucketsLive> = {
+  section: 'buckets',
+
+  async desired(ctx) {
+    return desiredBuckets(ctx);
+  },
+
+  digest(desired) {
+    return createHash('sha256').update(stableJson(desired.source)).digest('hex');
+  },
+
+  async read(ctx, desired) {
+    return readBucketsLive(
+      ctx,
+      desired.buckets.map((b) => ({ name: b.name, where: ctx.project.file.where(['buckets', b.key]) })),
+      desired.roles.map((r) => r.role),
+    );
+  },
+
+  diff(desired, live) {
+    return diffBuckets(desired, live).map((c) => (c.action === 'create' && /^s3:[^:]+$/.test(c.id) ? { ...c, note: 'deleted on rollback only while empty' } : c));
+  },
+
+  async apply(ctx, _desired, changes) {
+    return applyBucketChanges(ctx, changes);
+  },
+
+  async restore(ctx, before: BucketsLive) {
+    return restoreBuckets(ctx, before);
+  },
+};

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeProject } from '../helpers/project.js';
+
+/** Plans release 1.0.0 of a project whose buckets section is `buckets`; returns exit code, stderr and the config text. */
+async function planWith(buckets: unknown, extra: (p: ReturnType<typeof makeProject>) => void = () => {}) {
+  const p = makeProject({ config: (c) => (c.buckets = buckets) });
+  extra(p);
+  const r = await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir);
+  return { ...r, yaml: readFileSync(`${p.dir}/turnctl.yaml`, 'utf8').split('\n') };
+}
+
+const lineOf = (yaml: string[], text: string) => yaml.findIndex((l) => l.includes(text)) + 1;
+
+describe('buckets config: bad input is exit 65 at file:line', () => {
+  it('GIVEN an invalid S3 bucket name WHEN planning THEN 65 at the name', async () => {
+    const r = await planWith({ uploads: { name: 'Bad_Name.${stage}' } });
+    expect(r.code).toBe(65);
+    expect(r.stderr).toContain(`turnctl.yaml:${lineOf(r.yaml, 'Bad_Name')}:`);
+    expect(r.stderr).toContain('bucket name "Bad_Name.local" may only hold lower-case letters, digits, dots and dashes');
+  });
+
+  it('GIVEN a grant to an unknown function WHEN planning THEN 65 at the grant, listing the functions', async () => {
+    const r = await planWith({ uploads: { grants: [{ function: 'healht', access: ['read'] }] } });
+    expect(r.code).toBe(65);
+    expect(r.stderr).toContain(`turnctl.yaml:${lineOf(r.yaml, 'healht')}:`);
+    expect(r.stderr).toContain('grants to unknown function "healht"; functions in turnctl.yaml: health, hello');
+  });
+
+  it('GIVEN aws:kms without a key or an unknown access WHEN planning THEN 65 at that key', async () => {
+    const kms = await planWith({ uploads: { encryption: { algorithm: 'aws:kms' } } });
+    expect(kms.code).toBe(65);
+    expect(kms.stderr).toContain(`turnctl.yaml:${lineOf(kms.yaml, 'algorithm')}:`);
+    expect(kms.stderr).toContain('aws:kms needs "key"');
+    const access = await planWith({ uploads: { grants: [{ function: 'health', access: ['delete'] }] } });
+    expect(access.code).toBe(65);
+    expect(access.stderr).toMatch(/must be one of: "read", "write", "list"/);
+  });
+
+  it('GIVEN a policy file that is missing or not a policy WHEN planning THEN 65 at the config line or the policy file line', async () => {
+    const missing = await planWith({ uploads: { policy: 'policies/none.json' } });
+    expect(missing.code).toBe(65);
+    expect(missing.stderr).toContain(`turnctl.yaml:${lineOf(missing.yaml, 'policies/none.json')}:`);
+    const bad = await planWith({ uploads: { policy: 'policies/p.json' } }, (p) => p.write('policies/p.json', '{\n  "Statement": [\n    { "Effect": "Maybe", "Action": "s3:*" }\n  ]\n}\n'));
+    expect(bad.code).toBe(65);
+    expect(bad.stderr).toMatch(/policies\/p\.json:3:\d+: bucket policy: Effect must be "Allow" or "Deny"/);
+  });
+});

@@ -1,0 +1,99 @@
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { check, plannedRolePolicies } from '../../src/checks/permissions.js';
+import { evaluate } from '../../src/buckets/evaluate.js';
+import { manifestSchema } from '../../src/config/schema.js';
+import { step } from '../../src/release/steps/buckets.js';
+import type { Plan, ReleaseInput } from '../../src/release/types.js';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
+import { createRole, iam, rolePolicy } from './helpers.js';
+
+describe('policy evaluator (pure; the sandbox stand-in for SimulatePrincipalPolicy)', () => {
+  const allowPrefix = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b', Condition: { StringLike: { 's3:prefix': ['in/*'] } } }] };
+  it('matches actions case-insensitively with wildcards and resources case-sensitively', () => {
+    const doc = { Statement: [{ Effect: 'Allow' as const, Action: 'S3:Get*', Resource: 'arn:aws:s3:::b/in/*' }] };
+    expect(evaluate([doc], { action: 's3:GetObject', resource: 'arn:aws:s3:::b/in/x' })).toBe('allowed');
+    expect(evaluate([doc], { action: 's3:GetObject', resource: 'arn:aws:s3:::b/IN/x' })).toBe('implicitDeny');
+    expect(evaluate([doc], { action: 's3:PutObject', resource: 'arn:aws:s3:::b/in/x' })).toBe('implicitDeny');
+  });
+  it('an explicit Deny anywhere wins; NotAction / NotResource invert the match', () => {
+    const allow = { Statement: [{ Effect: 'Allow' as const, Action: 's3:*', Resource: '*' }] };
+    const deny = { Statement: [{ Effect: 'Deny' as const, NotAction: 's3:GetObject', NotResource: 'arn:aws:s3:::other/*' }] };
+    expect(evaluate([allow, deny], { action: 's3:PutObject', resource: 'arn:aws:s3:::b/k' })).toBe('explicitDeny');
+    expect(evaluate([allow, deny], { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' })).toBe('allowed');
+    expect(evaluate([allow, deny], { action: 's3:PutObject', resource: 'arn:aws:s3:::other/k' })).toBe('allowed');
+  });
+  it('evaluates String conditions against the request context (missing key: no match unless IfExists)', () => {
+    expect(evaluate([allowPrefix], { action: 's3:ListBucket', resource: 'arn:aws:s3:::b', context: { 's3:prefix': 'in/' } })).toBe('allowed');
+    expect(evaluate([allowPrefix], { action: 's3:ListBucket', resource: 'arn:aws:s3:::b', context: { 's3:prefix': 'out/' } })).toBe('implicitDeny');
+    expect(evaluate([allowPrefix], { action: 's3:ListBucket', resource: 'arn:aws:s3:::b' })).toBe('implicitDeny');
+    const ifExists = { Statement: [{ ...allowPrefix.Statement[0]!, Condition: { StringLikeIfExists: { 's3:prefix': ['in/*'] } } }] };
+    expect(evaluate([ifExists], { action: 's3:ListBucket', resource: 'arn:aws:s3:::b' })).toBe('allowed');
+    const unknownOp = { Statement: [{ ...allowPrefix.Statement[0]!, Condition: { IpAddress: { 'aws:SourceIp': ['10.0.0.0/8'] } } }] };
+    expect(evaluate([unknownOp], { action: 's3:ListBucket', resource: 'arn:aws:s3:::b', context: { 's3:prefix': 'in/' } })).toBe('implicitDeny');
+  });
+});
+
+describe('permissions pre-check on the sandbox', () => {
+  let p: TestProject;
+  const manifest = manifestSchema.parse({ version: '1.0.0' });
+  beforeAll(async () => {
+    p = makeProject({
+      config: (c) => {
+        c.buckets = {
+          uploads: {
+            grants: [
+              { function: 'health', access: ['read', 'write'], prefix: 'in/' },
+              { function: 'hello', access: ['list'], prefix: 'in/' },
+            ],
+          },
+        };
+      },
+    });
+    await createRole(`${p.name}-local-health`);
+    await createRole(`${p.name}-local-hello`);
+  });
+
+  it('GIVEN grants not yet applied WHEN checked without a plan THEN it fails; with the plan that applies them THEN it passes', async () => {
+    const ctx = p.ctx();
+    const desired = await step.desired(ctx, {} as ReleaseInput);
+    const changes = step.diff(desired, await step.read(ctx, desired));
+    const plan = { version: 1, steps: [{ section: 'buckets', changes, fingerprint: 'x' }] } as unknown as Plan;
+    expect([...plannedRolePolicies(plan).keys()].sort()).toEqual([`${p.name}-local-health`, `${p.name}-local-hello`]);
+
+    const without = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date() });
+    expect(without.ok).toBe(false);
+    const withPlan = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
+    expect(withPlan.ok, withPlan.detail).toBe(true);
+    expect(withPlan.detail).toContain('with the policy this release applies');
+
+    await step.apply(ctx, desired, changes);
+  });
+
+  it('GIVEN applied grants WHEN checked THEN it passes; WHEN a statement is removed behind turnctl\'s back THEN it fails naming the grant', async () => {
+    const ok = await runCli(['check', 'run', 'pre', '--checks', 'permissions', '--stage', 'local', '--output', 'json'], p.dir);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).checks[0].items.map((i: { name: string; ok: boolean }) => [i.name, i.ok])).toEqual([
+      [`health read+write s3://${p.name}-local-uploads/in/`, true],
+      [`hello list s3://${p.name}-local-uploads/in/`, true],
+    ]);
+
+    // Tamper: drop the write statement from the health role's grants policy.
+    const role = `${p.name}-local-health`;
+    const doc = await rolePolicy(role);
+    doc.Statement = doc.Statement.filter((s: { Sid: string }) => !s.Sid.endsWith('Write'));
+    await iam().send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'turnctl-buckets', PolicyDocument: JSON.stringify(doc) }));
+
+    const bad = await runCli(['check', 'run', 'pre', '--checks', 'permissions', '--stage', 'local'], p.dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(new RegExp(`✖ permissions: grant health read\\+write s3://${p.name}-local-uploads/in/ \\(.*turnctl\\.yaml:\\d+:\\d+\\) is not in effect for role ${role}: s3:PutObject on arn:aws:s3:::${p.name}-local-uploads/in/turnctl-permissions-check is not allowed by any statement`));
+    expect(bad.stdout).not.toContain('hello list');
+
+    // A Deny in another policy on the role also makes the grant ineffective.
+    await iam().send(new PutRolePolicyCommand({ RoleName: `${p.name}-local-hello`, PolicyName: 'guard', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:List*', Resource: '*' }] }) }));
+    const denied = await check.run({ ctx: p.ctx(), manifest, digest: 'x', startedAt: new Date() });
+    expect(denied.items?.find((i) => i.name.startsWith('hello'))).toMatchObject({ ok: false, detail: expect.stringContaining('s3:ListBucket on arn:aws:s3:::') });
+    expect(denied.detail).toContain('is explicitly denied');
+  });
+});

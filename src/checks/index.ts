@@ -6,6 +6,8 @@ const loaders: Record<string, () => Promise<Check>> = {
   smoke: async () => (await import('./smoke.js')).check,
   health: async () => (await import('./health.js')).check,
   cors: async () => (await import('./cors.js')).check,
+  permissions: async () => (await import('./permissions.js')).check,
+  errors: async () => (await import('./errors.js')).check,
   'migrations-safe': async () => (await import('./migrations-safe.js')).check,
 };
 

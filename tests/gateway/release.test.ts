@@ -178,5 +178,8 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     const health = (await loadCheck('health'))!;
     const res = await health.run({ ctx: p.ctx('local'), manifest: {} as never, digest: 'x', startedAt: new Date() });
     expect(res).toMatchObject({ ok: true, detail: 'GET /health answered 200 status healthy' });
+    const cli = await runCli(['check', 'run', 'post', '--stage', 'local', '--checks', 'health,cors', '--output', 'json'], p.dir);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('OPTIONS /hello/{id} from https://app.test.example');
   });
 });

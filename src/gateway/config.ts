@@ -9,6 +9,8 @@ import { canonicalJson, emptyShape, pathAndAncestors, routeKey, type ApiShape, t
 
 /** The desired REST API of one stage, from turnctl.yaml (validated: file:line on every problem). */
 export interface GatewayDesired {
+  /** False without a `gateway:` section: the step then manages (and deletes) nothing. */
+  managed: boolean;
   apiName: string;
   stageName: string;
   description: string;
@@ -70,6 +72,7 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
   const fns = ctx.stack.functions;
   const shape = emptyShape();
   const desired: GatewayDesired = {
+    managed: cfg !== undefined,
     apiName: cfg?.name ?? ctx.names.scoped('api'),
     stageName: cfg?.stageName ?? ctx.stage.name,
     description: cfg?.description ?? `${ctx.project.config.project} ${ctx.stage.name} API (managed by turnctl)`,

@@ -122,8 +122,9 @@ export function diffShapes(target: ApiShape, live: ApiShape): Change[] {
 
 /** Pure: every change of the gateway step (API, definition, Lambda permissions, stage throttling, deployment). */
 export function diffGateway(desired: GatewayDesired, live: GatewayLive): Change[] {
-  // Without routes turnctl manages no API; an existing one is left alone (removing `gateway:` never deletes an API).
-  if (desired.routes.length === 0 && !live.apiId) return [];
+  // Without a `gateway:` section turnctl manages no API: removing the section never deletes routes. Without routes
+  // and without an API there is nothing to create.
+  if (!desired.managed || (desired.routes.length === 0 && !live.apiId)) return [];
   const target = targetShape(desired, live);
   const changes: Change[] = [];
   if (!live.apiId) changes.push(change('api', null, { name: desired.apiName }));

@@ -4,7 +4,8 @@ import { checkCors } from '../../src/checks/cors.js';
 import { checkHealth } from '../../src/checks/health.js';
 import type { GatewayDesired } from '../../src/gateway/config.js';
 import { evaluatePreflight, originTemplate, originsOfTemplate, preflightMethod } from '../../src/gateway/cors.js';
-import { diffShapes } from '../../src/gateway/diff.js';
+import { diffGateway, diffShapes } from '../../src/gateway/diff.js';
+import type { GatewayLive } from '../../src/gateway/read.js';
 import { mapOps } from '../../src/gateway/reconcile.js';
 import { matchPath, proxyEvent } from '../../src/gateway/proxy-event.js';
 import { emptyShape, type ApiShape } from '../../src/gateway/shape.js';
@@ -68,6 +69,13 @@ describe('diff and patch operations (pure)', () => {
     expect(diffShapes(emptyShape(), shape()).map((c) => `${c.action} ${c.id}`)).toEqual(['delete model:Req', 'delete resource:/a', 'delete route:GET /a', 'delete headers:GET /a', 'delete cors:/a']);
   });
 
+  it('GIVEN a live API but no gateway section WHEN diffed THEN nothing is planned (removing the section deletes no route)', () => {
+    const live = { apiName: 'a', stageName: 's', apiId: 'abc', rootId: 'r', shape: shape(), ids: { resources: {}, validators: {}, authorizers: {} }, stage: null, poolArn: null, permissions: {} } as GatewayLive;
+    const unmanaged = { managed: false, shape: emptyShape(), routes: [], functions: {}, throttling: null } as unknown as GatewayDesired;
+    expect(diffGateway(unmanaged, live)).toEqual([]);
+    expect(diffGateway({ ...unmanaged, managed: true }, live).map((c) => c.id)).toContain('route:GET /a');
+  });
+
   it('GIVEN two maps WHEN turned into patch operations THEN add/replace/remove with "/" escaped as ~1', () => {
     expect(mapOps('/requestModels', { 'application/json': 'A', 'text/plain': 'B' }, { 'application/json': 'C', 'application/xml': 'D' })).toEqual([
       { op: 'replace', path: '/requestModels/application~1json', value: 'C' },
@@ -117,7 +125,7 @@ describe('health and cors checks over HTTPS-shaped requests', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const desired = { apiName: 'turn-prod-api', origins: ORIGINS, routes: [{ method: 'GET', path: '/health', function: 'health', auth: 'none' }] } as GatewayDesired;
+  const desired = { managed: true, apiName: 'turn-prod-api', origins: ORIGINS, routes: [{ method: 'GET', path: '/health', function: 'health', auth: 'none' }] } as GatewayDesired;
 
   it('GIVEN a healthy stage WHEN both checks run THEN both pass; GIVEN degraded health or a missing OPTIONS THEN each fails with the reason', async () => {
     expect(await checkHealth(desired, httpTransport(base))).toMatchObject({ ok: true });

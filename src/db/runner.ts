@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import type { Ctx } from '../context.js';
-import { TurnctlError } from '../errors.js';
+import { InvalidInputError, TurnctlError } from '../errors.js';
 import { maskCredentials, migrationsDir, resolveTarget, stageDatabase, withKnex, isMissingDatabase, type DbTarget } from './connection.js';
 import type { MigrateEvent, MigrateResponse } from './contract.js';
 import { listCompleted, migrationFiles, runDown, runLatest, type CompletedMigration, type MigrationFile, type MigrationRef } from './core.js';
@@ -57,6 +57,11 @@ export const MIGRATE_FUNCTION = 'migrate';
 /** turnctl invokes `<project>-<stage>-migrate` (its live alias) with a MigrateEvent; see ./contract.ts. */
 export function lambdaRunner(ctx: Ctx, invoke?: Invoker): MigrationRunner {
   const fn = ctx.names.fn(MIGRATE_FUNCTION);
+  if (!invoke && !ctx.stack.functions[MIGRATE_FUNCTION])
+    throw new InvalidInputError(
+      ctx.project.file.where(['database', 'stages', ctx.stage.name, 'via']),
+      `stage ${ctx.stage.name} runs migrations via: lambda, but turnctl.yaml declares no function "${MIGRATE_FUNCTION}"; add it under functions (src/lambdas/${MIGRATE_FUNCTION}) or use via: direct`,
+    );
   const call = async (event: MigrateEvent): Promise<Extract<MigrateResponse, { ok: true }>> => {
     const inv: Invoker = invoke ?? (async (c, f, e) => (await import('../invoke/invoke.js')).invokeFunction(c, f, e));
     const res = await inv(ctx, MIGRATE_FUNCTION, event);

@@ -62,7 +62,7 @@ describe('database step on Postgres (URL from an SSM SecureString)', () => {
     expect([refused, missing]).toEqual([1, 1]);
     const errors = io.stderr.filter((l) => l.startsWith('error:'));
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(/^error: database error on the local database \(ssm:.*\): .*ECONNREFUSED|connect/);
+    expect(errors[0]).toMatch(/^error: database error on the local database \(ssm:[^)]*\): .*(ECONNREFUSED|connect)/);
     expect(errors[1]).toMatch(/does not exist; create the database first$/);
     // AND no output anywhere holds the password or the URL
     const all = io.text();

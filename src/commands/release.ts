@@ -39,7 +39,7 @@ function engineEvents(io: Io, stop: () => void) {
     else if (e.type === 'rollback' && e.status === 'done') {
       for (const r of e.restored ?? []) io.err(`  restored: ${r}`);
       for (const k of e.kept ?? []) io.err(`  kept: ${k}`);
-      if (e.blocked) io.err(`  stopped: ${e.blocked}`);
+      if (e.blocked) io.err(`  not restored: ${e.blocked}`);
     }
   };
 }
@@ -170,7 +170,7 @@ export function register(group: Command, host: CommandHost): void {
         const j = await rollbackCommand(ctx, run, engineEvents(io, p.stop));
         p.stop();
         printResult(io, opts.output, { status: j.status, run: j.run, release: j.release, rollback: j.rollback }, () =>
-          j.status === 'rolled-back' ? `Run ${j.run} (release ${j.release}) rolled back on ${j.stage}.` : `Rollback of run ${j.run} stopped: ${j.rollback?.blocked}`,
+          j.status === 'rolled-back' ? `Run ${j.run} (release ${j.release}) rolled back on ${j.stage}.` : `Run ${j.run} rolled back except: ${j.rollback?.blocked}`,
         );
         return j.status === 'rolled-back' ? ExitCode.ok : ExitCode.failure;
       }),

@@ -126,7 +126,7 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
       throw new TurnctlError(`${message}; rollback: manual — nothing was rolled back; run turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`, { cause: err });
     }
     const rb = await rollbackRun(ctx, journal, `step failed: ${message}`, opts.onEvent);
-    throw new TurnctlError(`${message}; ${rb.blocked ? `rollback stopped: ${rb.blocked}` : 'the release was rolled back'} (run ${journal.run})`, { cause: err });
+    throw new TurnctlError(`${message}; ${rb.blocked ? `rolled back except: ${rb.blocked}` : 'the release was rolled back'} (run ${journal.run})`, { cause: err });
   }
 
   const post = await runChecks(ctx, manifest.checks.post, 'post', { manifest, digest: journal.digest, plan: journal.plan, startedAt: new Date(journal.startedAt) }, opts.onEvent);
@@ -152,7 +152,7 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
   }
   await saveJournal(ctx, journal);
   const rb = await rollbackRun(ctx, journal, `post-check failed: ${what}`, opts.onEvent);
-  if (rb.blocked) throw new TurnctlError(`post-check failed: ${what}; rollback stopped: ${rb.blocked}`);
+  if (rb.blocked) throw new TurnctlError(`post-check failed: ${what}; rolled back except: ${rb.blocked}`);
   throw new RolledBackError(`post-check failed: ${what}; the release was rolled back (run ${journal.run}; see release status)`);
 }
 

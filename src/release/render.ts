@@ -57,7 +57,7 @@ export function renderRun(j: Journal): string[] {
     lines.push(`  rolled back (${j.rollback.reason})`);
     for (const r of j.rollback.restored) lines.push(`    restored: ${r}`);
     for (const k of j.rollback.kept) lines.push(`    kept: ${k}`);
-    if (j.rollback.blocked) lines.push(`    stopped: ${j.rollback.blocked}`);
+    if (j.rollback.blocked) lines.push(`    not restored: ${j.rollback.blocked}`);
   }
   return lines;
 }

@@ -12,7 +12,7 @@ import type { Section } from '../config/schema.js';
 
 /**
  * Restores the recorded before-states of a run in reverse order. A step that cannot be restored (a migration
- * without `down`) stops the rollback there: the steps after it in the checklist are already restored.
+ * without `down`) is skipped and reported as `blocked` (fix forward); every other step is still restored.
  */
 export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, onEvent?: (e: EngineEvent) => void): Promise<{ restored: string[]; kept: string[]; blocked?: string }> {
   onEvent?.({ type: 'rollback', status: 'start' });
@@ -29,8 +29,9 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
     restored.push(...r.restored);
     kept.push(...(r.kept ?? []));
     if (r.blocked) {
+      // What cannot be undone (a migration without down) is left for a fix forward; everything else is restored.
       blocked = r.blocked;
-      break;
+      continue;
     }
     js.status = 'restored';
     await saveJournal(ctx, journal);

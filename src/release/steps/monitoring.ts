@@ -32,7 +32,7 @@ export const step: Step<MonitoringDesired, MonitoringLive> = {
   },
 
   diff(desired, live) {
-    return diffMonitoring(desired, live).map((c) => (c.action === 'create' && c.id.startsWith('log-group:') ? { ...c, note: 'kept on rollback (holds logs)' } : c));
+    return diffMonitoring(desired, live).map((c) => (c.action === 'create' && c.id.startsWith('log-group:') ? { ...c, note: 'kept on rollback: holds logs' } : c));
   },
 
   async apply(ctx, _desired, changes) {

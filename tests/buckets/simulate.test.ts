@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/checks/permissions.js';
+import { manifestSchema } from '../../src/config/schema.js';
+import type { Ctx } from '../../src/context.js';
+import type { Plan } from '../../src/release/types.js';
+import { makeProject } from '../helpers/project.js';
+
+/**
+ * The AWS path of the permissions check (IAM SimulatePrincipalPolicy), which moto lacks: an injected IAM client answers
+ * with real-shaped responses and records the requests. Not a module mock: the stage context hands it in.
+ */
+function awsStageCtx(ctx: Ctx, answer: (cmd: string, input: any) => unknown) {
+  const calls: Array<{ cmd: string; input: any }> = [];
+  const iam = {
+    send: async (command: { constructor: { name: string }; input: unknown }) => {
+      const cmd = command.constructor.name.replace(/Command$/, '');
+      calls.push({ cmd, input: command.input });
+      const out = answer(cmd, command.input);
+      if (out instanceof Error) throw out;
+      return out;
+    },
+  };
+  const aws = { ...ctx.aws, iam: async () => iam } as unknown as Ctx['aws'];
+  return { ctx: { ...ctx, stage: { ...ctx.stage, sandbox: false }, aws } as Ctx, calls };
+}
+
+describe('permissions check on AWS stages (IAM policy simulation)', () => {
+  const p = makeProject({ config: (c) => (c.buckets = { uploads: { grants: [{ function: 'hello', access: ['write', 'list'], prefix: 'in/' }] } }) });
+  const manifest = manifestSchema.parse({ version: '1.0.0' });
+  const role = `${p.name}-local-hello`;
+  const arn = `arn:aws:iam::123456789012:role/${role}`;
+
+  it('GIVEN a role whose simulation allows every action WHEN checked THEN it passes, one simulation per action with the s3:prefix context', async () => {
+    const { ctx, calls } = awsStageCtx(p.ctx(), (cmd) => (cmd === 'GetRole' ? { Role: { Arn: arn } } : { EvaluationResults: [{ EvalDecision: 'allowed' }] }));
+    const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date() });
+    expect(r.ok, r.detail).toBe(true);
+    expect(r.detail).toContain('IAM policy simulation');
+    const sims = calls.filter((c) => c.cmd === 'SimulatePrincipalPolicy').map((c) => c.input);
+    expect(sims).toEqual([
+      { PolicySourceArn: arn, ActionNames: ['s3:PutObject'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads/in/turnctl-permissions-check`], ContextEntries: [] },
+      { PolicySourceArn: arn, ActionNames: ['s3:DeleteObject'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads/in/turnctl-permissions-check`], ContextEntries: [] },
+      { PolicySourceArn: arn, ActionNames: ['s3:ListBucket'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads`], ContextEntries: [{ ContextKeyName: 's3:prefix', ContextKeyValues: ['in/'], ContextKeyType: 'string' }] },
+    ]);
+  });
+
+  it('GIVEN a simulation that denies one action WHEN checked THEN it fails naming the grant and the action', async () => {
+    const { ctx } = awsStageCtx(p.ctx(), (cmd, input) =>
+      cmd === 'GetRole' ? { Role: { Arn: arn } } : { EvaluationResults: [{ EvalDecision: input.ActionNames[0] === 's3:DeleteObject' ? 'explicitDeny' : 'allowed' }] },
+    );
+    const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date() });
+    expect(r.ok).toBe(false);
+    expect(r.detail).toMatch(new RegExp(`^grant hello write\\+list s3://${p.name}-local-uploads/in/ \\(.*turnctl\\.yaml:\\d+:\\d+\\) is not in effect for role ${role}: s3:DeleteObject on .* is explicitly denied`));
+  });
+
+  it('GIVEN a plan that puts the grants policy on a role that does not exist yet WHEN checked THEN the planned policy is simulated (SimulateCustomPolicy)', async () => {
+    const planned = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: '*' }] };
+    const plan = { steps: [{ section: 'buckets', changes: [{ id: `iam:${role}:turnctl-buckets`, action: 'create', before: null, after: planned }], fingerprint: 'x' }] } as unknown as Plan;
+    const noSuchRole = Object.assign(new Error('role not found'), { name: 'NoSuchEntityException' });
+    const { ctx, calls } = awsStageCtx(p.ctx(), (cmd) => (cmd === 'GetRole' ? noSuchRole : { EvaluationResults: [{ EvalDecision: 'allowed' }] }));
+    const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
+    expect(r.ok, r.detail).toBe(true);
+    expect(calls.filter((c) => c.cmd === 'SimulateCustomPolicy').map((c) => c.input.PolicyInputList)).toEqual([[JSON.stringify(planned)], [JSON.stringify(planned)], [JSON.stringify(planned)]]);
+  });
+});

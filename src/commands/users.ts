@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
 import { ExitCode } from '../errors.js';
-import { confirmOrRefuse } from '../io.js';
+import { confirmOrRefuse, type Spinner } from '../io.js';
 import { stageContext } from '../context.js';
 import { loadProject } from '../config/load.js';
 import { DEFAULT_ROLES } from '../config/sections/users.js';
@@ -212,7 +212,7 @@ export function register(group: Command, host: CommandHost): void {
 
   group
     .command('import <file>')
-    .description('import users from CSV (email,name,role[,phone]); a dry run unless --apply; exit 1 if a row failed')
+    .description('import users from CSV (email,name,role[,phone]); a dry run unless --apply; exit 65 if a row is invalid, 1 if a row failed')
     .option('--apply', 'make the changes (default: only show what each row would do)')
     .option('--update', 'change existing users that differ (name, phone, role)')
     .option('--suppress-invite', 'do not send invitation emails to created users')
@@ -222,7 +222,10 @@ export function register(group: Command, host: CommandHost): void {
       host.action(async (file: string, o: { apply?: boolean; update?: boolean; suppressInvite?: boolean; stage: string; output: string }) => {
         const { importUsers, readImportFile } = await import('../users/import.js');
         readImportFile(file, loadProject(host.cwd).config.users?.roles ?? [...DEFAULT_ROLES], host.cwd); // file-level errors (exit 65) first
-        const res = await importUsers(open(o.stage), file, { apply: o.apply, update: o.update, suppressInvite: o.suppressInvite, cwd: host.cwd });
+        // Row progress on a spinner (transient on a TTY), so stderr keeps only what the user must read.
+        let spinner: Spinner | undefined;
+        const ctx = stageContext(loadProject(host.cwd), o.stage, (t) => (spinner ? spinner.update(t) : (spinner = io.spinner(t))));
+        const res = await importUsers(ctx, file, { apply: o.apply, update: o.update, suppressInvite: o.suppressInvite, cwd: host.cwd }).finally(() => spinner?.stop());
         const verb = (a: string) => (res.applied ? a : { created: 'would create', updated: 'would update', unchanged: 'unchanged' }[a] ?? a);
         printResult(io, o.output, res, () => [
           ...res.rows.map((r) =>
@@ -230,7 +233,13 @@ export function register(group: Command, host: CommandHost): void {
           ),
           `${res.applied ? '' : 'dry run: '}${res.summary.created} ${verb('created')}, ${res.summary.updated} ${verb('updated')}, ${res.summary.unchanged} unchanged, ${res.summary.invalid} invalid, ${res.summary.failed} failed${res.applied ? '' : ' (pass --apply to make the changes)'}`,
         ]);
-        return res.summary.invalid + res.summary.failed > 0 ? ExitCode.failure : ExitCode.ok;
+        if (res.summary.failed > 0) return ExitCode.failure;
+        // Invalid rows are bad input (exit 65): one error line naming the first, the full list is in the report above.
+        const bad = res.rows.find((r) => r.action === 'invalid');
+        if (!bad) return ExitCode.ok;
+        const more = res.summary.invalid - 1;
+        io.err(`error: ${bad.where}: ${bad.problem}${more ? ` (and ${more} more invalid row${more > 1 ? 's' : ''}, listed above)` : ''}; fix the file and run the import again`);
+        return ExitCode.invalidInput;
       }),
     );
 }

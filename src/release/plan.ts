@@ -113,6 +113,9 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
 /** Total number of changes in a plan. */
 export const changeCount = (plan: Plan) => plan.summary.create + plan.summary.update + plan.summary.delete;
 
+/** The parsed file of each plan read by readPlanFile, so later refusals can name its file:line. */
+const planSources = new WeakMap<Plan, { error(path: Array<string | number>, problem: string): Error }>();
+
 /** Reads a saved plan file; refuses a version it does not know. */
 export async function readPlanFile(file: string): Promise<Plan> {
   const { readYamlFile } = await import('../config/yaml-file.js');
@@ -125,14 +128,17 @@ export async function readPlanFile(file: string): Promise<Plan> {
   v.steps.forEach((s, i) => {
     if (!s || typeof s.section !== 'string' || !Array.isArray(s.changes) || typeof s.fingerprint !== 'string') throw src.error(['steps', i], 'malformed plan step (needs section, changes, fingerprint); re-run release plan --out');
   });
+  planSources.set(v as Plan, src);
   return v as Plan;
 }
 
 /** Refuses a saved plan that is for another release/stage or whose live state moved on. */
 export function assertPlanFresh(saved: Plan, fresh: Plan, file: string): void {
   const shown = relative(process.cwd(), file) || file;
-  if (saved.stage !== fresh.stage) throw new InvalidInputError(shown, `plan is for stage ${saved.stage}, not ${fresh.stage}`);
-  if (saved.release !== fresh.release) throw new InvalidInputError(shown, `plan is for release ${saved.release}, not ${fresh.release}`);
+  const src = planSources.get(saved);
+  const wrong = (key: 'stage' | 'release', problem: string) => (src ? src.error([key], problem) : new InvalidInputError(shown, problem));
+  if (saved.stage !== fresh.stage) throw wrong('stage', `plan is for stage ${saved.stage}, not ${fresh.stage}; make one for this stage with release plan --out`);
+  if (saved.release !== fresh.release) throw wrong('release', `plan is for release ${saved.release}, not ${fresh.release}; make one for this release with release plan --out`);
   if (saved.digest !== fresh.digest) throw new TurnctlError(`${shown}: stale plan — the release's files changed since it was made (digest ${saved.digest.slice(0, 19)} → ${fresh.digest.slice(0, 19)}); run release plan again`);
   for (const s of fresh.steps) {
     const old = saved.steps.find((x) => x.section === s.section);

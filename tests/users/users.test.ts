@@ -195,7 +195,8 @@ describe('users import (good and bad rows)', () => {
   it('dry run by default: shows what each row would do and changes nothing', async () => {
     const { result, writes } = await counting(() => run(p, ['users', 'import', 'people.csv']));
     expect(writes).toEqual([]);
-    expect(result.code).toBe(1); // bad rows
+    expect(result.code).toBe(65); // invalid rows are bad input
+    expect(result.err.trim().split('\n').at(-1)).toBe('error: people.csv:4: "not-an-email" is not a valid email address (and 3 more invalid rows, listed above); fix the file and run the import again');
     expect(result.out).toContain('people.csv:2: would create anna.berger@turn.example');
     expect(result.out).toContain('people.csv:4: invalid: "not-an-email" is not a valid email address');
     expect(result.out).toContain('people.csv:5: invalid: unknown role "janitor"');
@@ -212,9 +213,9 @@ describe('users import (good and bad rows)', () => {
     expect(writes).toEqual([]);
   });
 
-  it('--apply creates the good rows, reports the bad ones by line, exits 1', async () => {
+  it('--apply creates the good rows, reports the bad ones by line, exits 65', async () => {
     const { code, out } = await run(p, ['users', 'import', 'people.csv', '--apply', '--suppress-invite', '--output', 'json']);
-    expect(code).toBe(1);
+    expect(code).toBe(65);
     const res = JSON.parse(out);
     expect(res.summary).toEqual({ created: 3, updated: 0, unchanged: 0, invalid: 4, failed: 0 });
     poolId = (await poolIdByName(cognito, `${p.name}-local-portal`))!;

@@ -25,6 +25,7 @@ const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) 
 const asJson = args.includes('--json');
 const only = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
 
+mkdirSync(join(ROOT, '.turnctl'), { recursive: true });
 const work = mkdtempSync(join(ROOT, '.turnctl', 'bench-'));
 try {
   const { bundleFunction } = await loadBundler();

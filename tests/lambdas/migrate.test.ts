@@ -1,23 +1,29 @@
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listCompleted, migrationFiles, migrationRefs, runLatest } from '../../src/db/core.js';
 import { handler } from '../../src/lambdas/migrate/index.js';
 import { MIGRATIONS } from '../../src/lambdas/migrate/migrations.js';
 import { closeDatabase, database, sqlState } from '../../src/lambdas/lib/db.js';
 import * as vehicleSeed from '../../db/seeds/local/0001_vehicles.mjs';
-import { BACKENDS, DIRECTORY_MIGRATIONS, MIGRATIONS_DIR, stopOwnPostgres, type TestDatabase } from './helpers/databases.js';
+import { BACKENDS, MIGRATIONS_DIR, stopOwnPostgres, type TestDatabase } from './helpers/databases.js';
 import { captureStdout } from './helpers/stdout.js';
 
-const ON_DISK = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.mjs')).sort();
+// turnctl's directory runner (via: direct) reads these; the function carries its bundled copies.
+const ON_DISK = migrationRefs(MIGRATIONS_DIR);
+const NAMES = ON_DISK.map((m) => m.name);
 
 describe('bundled migrations', () => {
-  it('list exactly the files of db/migrations, in order, with their up and down', async () => {
-    expect(MIGRATIONS.map(([name]) => name)).toEqual(ON_DISK);
-    for (const [name, m] of MIGRATIONS) {
-      const fromDisk = await import(/* @vite-ignore */ pathToFileURL(join(MIGRATIONS_DIR, name)).href);
-      expect(m.up).toBe(fromDisk.up);
-      expect(m.down).toBe(fromDisk.down);
+  it('are exactly the files of db/migrations: same names, order, sha256 and modules', async () => {
+    expect(MIGRATIONS.map((m) => m.name)).toEqual(NAMES);
+    for (const m of MIGRATIONS) {
+      const sha256 = createHash('sha256').update(readFileSync(join(MIGRATIONS_DIR, m.name))).digest('hex');
+      expect(m.sha256, `set the sha256 of ${m.name} in src/lambdas/migrate/migrations.ts to ${sha256}`).toBe(sha256);
+      const fromDisk = await import(/* @vite-ignore */ pathToFileURL(join(MIGRATIONS_DIR, m.name)).href);
+      expect(m.module.up).toBe(fromDisk.up);
+      expect(m.module.down).toBe(fromDisk.down);
     }
   });
 });
@@ -36,23 +42,34 @@ describe.each(BACKENDS)('migrate function on $kind', ({ create }) => {
     await db?.dispose();
     stopOwnPostgres();
   });
-  /** What turnctl's CLI runner (the db/migrations directory) sees on the same database. */
-  const cliView = async () => {
-    const [done, pending] = await (await database()).migrate.list(DIRECTORY_MIGRATIONS);
-    return { completed: (done as Array<{ name: string }>).map((m) => m.name), pending: (pending as Array<{ file: string }>).map((m) => m.file) };
-  };
 
-  it('GIVEN an empty database WHEN asked for status THEN everything is pending and nothing changes', async () => {
+  it('GIVEN an empty database WHEN asked for status THEN nothing is completed and its files are the directory runner\'s', async () => {
     const res = await handler({ action: 'status' });
-    expect(res).toEqual({ action: 'status', batch: 0, changed: [], completed: [], pending: ON_DISK });
+    expect(res).toEqual({ ok: true, action: 'status', completed: [], files: await migrationFiles(MIGRATIONS_DIR) });
     expect(out.events()).toContain('MigrationStatusReported');
   });
 
-  it('WHEN it migrates THEN one batch applies every migration, and the CLI runner agrees nothing is pending', async () => {
-    const res = await handler({ action: 'latest' });
-    expect(res).toMatchObject({ action: 'latest', batch: 1, changed: ON_DISK, completed: ON_DISK, pending: [] });
-    expect(await cliView()).toEqual({ completed: ON_DISK, pending: [] });
-    expect(await handler({})).toMatchObject({ action: 'latest', batch: 0, changed: [] });
+  it.each([
+    ['another sha256', () => ON_DISK.map((m, i) => (i === 0 ? { ...m, sha256: '0'.repeat(64) } : m)), 'has other content'],
+    ['a migration it lacks', () => [...ON_DISK, { name: '9999_future.mjs', sha256: 'f'.repeat(64) }], 'migration 9999_future.mjs is missing'],
+    ['fewer migrations', () => ON_DISK.slice(0, 1), `migration ${ON_DISK[1]!.name} is not in the planned set`],
+  ])('WHEN "latest" expects %s THEN it refuses and runs nothing', async (_, expectSet, problem) => {
+    const res = await handler({ action: 'latest', expect: expectSet() });
+    expect(res.ok).toBe(false);
+    expect(res.ok === false && res.error).toContain(problem);
+    expect(await listCompleted(await database())).toEqual([]);
+  });
+
+  it('WHEN "latest" comes without the planned set THEN it refuses', async () => {
+    expect(await handler({ action: 'latest' } as never)).toEqual({ ok: false, error: 'latest needs "expect": the planned [{name, sha256}]' });
+  });
+
+  it('WHEN it migrates to the planned set THEN one batch applies every migration, and the directory runner finds nothing pending', async () => {
+    expect(await handler({ action: 'latest', expect: ON_DISK })).toEqual({ ok: true, action: 'latest', batch: 1, migrations: NAMES });
+    const knex = await database();
+    expect(await listCompleted(knex)).toEqual(NAMES.map((name) => ({ name, batch: 1 })));
+    expect(await runLatest(knex, MIGRATIONS_DIR, ON_DISK)).toEqual({ batch: null, migrations: [] });
+    expect(await handler({ action: 'latest', expect: ON_DISK })).toEqual({ ok: true, action: 'latest', batch: null, migrations: [] });
     expect(out.events()).toContain('MigrationsApplied');
   });
 
@@ -64,19 +81,25 @@ describe.each(BACKENDS)('migrate function on $kind', ({ create }) => {
     expect(Number(n)).toBe(vehicleSeed.VEHICLES.length);
   });
 
-  it('WHEN it rolls back THEN the batch is undone, and the CLI runner can apply it again', async () => {
-    await (await database())('subscriptions').del();
+  it('WHEN it rolls back one named migration THEN only that one is undone', async () => {
+    const last = NAMES[NAMES.length - 1]!;
+    expect(await handler({ action: 'rollback', names: [last, 'never-ran.mjs'] })).toEqual({ ok: true, action: 'rollback', rolledBack: [last] });
+    expect((await listCompleted(await database())).map((c) => c.name)).toEqual(NAMES.slice(0, -1));
+  });
+
+  it('WHEN it rolls back the last batch THEN every table is gone, and the directory runner can apply them again', async () => {
+    await runLatest(await database(), MIGRATIONS_DIR, ON_DISK); // batch 2: the migration undone above
     const res = await handler({ action: 'rollback' });
-    expect(res).toMatchObject({ action: 'rollback', batch: 1, completed: [], pending: ON_DISK });
-    expect([...res.changed].sort()).toEqual(ON_DISK);
+    expect(res).toEqual({ ok: true, action: 'rollback', rolledBack: [NAMES[NAMES.length - 1]] });
+    expect(await handler({ action: 'rollback' })).toEqual({ ok: true, action: 'rollback', rolledBack: [...NAMES.slice(0, -1)].reverse() });
     const err = await (await database())('vehicles').count().catch((e: unknown) => e);
     expect(sqlState(err)).toBe('42P01'); // undefined_table
-    await (await database()).migrate.latest(DIRECTORY_MIGRATIONS);
-    expect(await handler({ action: 'status' })).toMatchObject({ completed: ON_DISK, pending: [] });
+    expect(await runLatest(await database(), MIGRATIONS_DIR, ON_DISK)).toMatchObject({ migrations: NAMES });
+    expect(await handler({ action: 'status' })).toMatchObject({ ok: true, completed: NAMES.map((name) => ({ name })) });
     expect(out.events()).toContain('MigrationsRolledBack');
   });
 
-  it('WHEN given an unknown action THEN the invocation fails naming the valid ones', async () => {
-    await expect(handler({ action: 'drop' as never })).rejects.toThrow('unknown action "drop"; use one of: status, latest, rollback');
+  it('WHEN given an unknown action THEN it answers ok: false naming the valid ones', async () => {
+    expect(await handler({ action: 'drop' } as never)).toEqual({ ok: false, error: 'unknown action "drop"; use status, latest or rollback' });
   });
 });

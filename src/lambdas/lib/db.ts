@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import makeKnex from 'knex/lib/knex-builder/make-knex.js';
 import ClientPG from 'knex/lib/dialects/postgres/index.js';
 import { ConfigError } from './errors.js';
+import { onInvocationEnd } from './invocation-hooks.js';
 
 /** URL scheme of the embedded database of the `local` stage: `pglite://<absolute dir>` or `pglite://memory`. */
 export const PGLITE_SCHEME = 'pglite://';
@@ -58,44 +59,69 @@ async function openPglite(location: string): Promise<Knex> {
   ]);
   // btree_gist backs the subscriptions overlap constraint; every opener of the data dir must load it.
   const pglite = await PGlite.create(dataDir, { extensions: { btree_gist } });
-  const knex = makeKnex(new ClientPGLite({ client: 'pg', connection: () => ({ pglite }), log: knexLog() }));
-  unrefPoolTimer(knex);
-  return knex;
+  return makeKnex(new ClientPGLite({ client: 'pg', connection: () => ({ pglite }), log: knexLog() }));
 }
 
-/**
- * knex-pglite pins its pool to one resource kept forever, so tarn's reaping interval never stops and would keep a
- * finished process (the local invoker, a test) alive; an unref'd interval still reaps while other work runs.
- */
-function unrefPoolTimer(knex: Knex): void {
-  const pool = (knex.client as { pool?: { on(e: string, f: () => void): void; interval?: NodeJS.Timeout | null } }).pool;
-  // tarn assigns `interval` right after emitting startReaping, so look once the emit has returned.
-  pool?.on('startReaping', () => queueMicrotask(() => pool.interval?.unref()));
+/** How long an embedded (PGlite) database may sit idle after an invocation before it is closed. */
+const EMBEDDED_IDLE_CLOSE_MS = 500;
+
+interface Opened {
+  url: string;
+  knex: Promise<Knex>;
+  embedded: boolean;
 }
 
-let current: { url: string; knex: Promise<Knex> } | undefined;
+let current: Opened | undefined;
+let closing: Promise<void> = Promise.resolve();
+let idleTimer: NodeJS.Timeout | undefined;
 
 /** The container's one knex instance for DATABASE_URL, opened on first use; a failed open is retried next time. */
 export function database(): Promise<Knex> {
+  clearTimeout(idleTimer);
   const url = process.env.DATABASE_URL?.trim();
   if (!url) return Promise.reject(new ConfigError('DATABASE_URL is not set'));
   if (current?.url !== url) {
     void closeDatabase();
-    const opening = openKnex(url);
-    current = { url, knex: opening };
+    // A PGlite directory must never be open twice: wait for any close still in progress.
+    const opening = closing.then(() => openKnex(url));
+    const opened: Opened = { url, knex: opening, embedded: url.startsWith(PGLITE_SCHEME) };
+    current = opened;
     opening.catch(() => {
-      if (current?.knex === opening) current = undefined;
+      if (current === opened) current = undefined;
     });
   }
   return current.knex;
 }
 
-/** Closes the container's database (tests, and a change of DATABASE_URL). */
-export async function closeDatabase(): Promise<void> {
-  const closing = current;
+/** Closes the container's database (tests, an idle embedded database, a change of DATABASE_URL). */
+export function closeDatabase(): Promise<void> {
+  clearTimeout(idleTimer);
+  const closed = current;
   current = undefined;
-  if (closing) await closing.knex.then((k) => k.destroy()).catch(() => undefined);
+  if (closed) closing = closing.then(() => closed.knex.then((k) => k.destroy())).catch(() => undefined);
+  return closing;
 }
+
+/**
+ * After an invocation, an embedded (PGlite) database that stays idle is closed: PGlite keeps Postgres's own timers
+ * (e.g. the 10 s idle stats flush) and knex's pool reaper alive, so a finished process (a test, a local run) would
+ * otherwise linger. The timer is unref'd: it never holds a process up itself. The next call reopens lazily.
+ * A pooled server connection (pg) is left alone — Lambda freezes the container between invocations.
+ */
+function releaseWhenIdle(): void {
+  const held = current;
+  if (!held?.embedded) return;
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(async () => {
+    const knex = await held.knex.catch(() => undefined);
+    if (current !== held || !knex) return;
+    const pool = (knex.client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
+    if (pool && pool.numUsed() + pool.numPendingAcquires() > 0) return releaseWhenIdle();
+    void closeDatabase();
+  }, EMBEDDED_IDLE_CLOSE_MS);
+  idleTimer.unref();
+}
+onInvocationEnd(releaseWhenIdle);
 
 /** Postgres SQLSTATE of a driver error (pg and PGlite both set `code`). */
 export function sqlState(err: unknown): string | undefined {

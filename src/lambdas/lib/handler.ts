@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { HttpError, UnauthorizedError } from './errors.js';
+import { invocationEnded } from './invocation-hooks.js';
 import { corsHeaders, preflightHeaders, toRequest, toResult, type Reply, type Request } from './http.js';
 import { observability, type Observability } from './observability.js';
 
@@ -38,6 +39,7 @@ export function httpHandler(fn: string, routes: Route[]): ProxyHandler {
       reply = errorReply(err, requestId, obs);
     } finally {
       obs.flush();
+      invocationEnded();
     }
     obs.logger.info('request completed', { status: reply.status, durationMs: Date.now() - started });
     return toResult(reply, cors, requestId);

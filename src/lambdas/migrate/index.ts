@@ -1,66 +1,71 @@
 import type { Context } from 'aws-lambda';
+// The database owner's contract and its knex-only helpers: the same comparison and bookkeeping as `via: direct`.
+import type { MigrateEvent, MigrateResponse } from '../../db/contract.js';
+import { compareMigrationSet, lastBatch, listCompleted, MIGRATIONS_TABLE } from '../../db/core.js';
 import { database } from '../lib/db.js';
+import { invocationEnded } from '../lib/invocation-hooks.js';
 import { observability } from '../lib/observability.js';
-import { bundledMigrationSource } from './migrations.js';
+import { bundledFiles, bundledMigrationSource, MIGRATIONS } from './migrations.js';
 
 /** Environment this function needs (read statically by turnctl's env-complete check). */
 export const REQUIRED_ENV = ['STAGE', 'DATABASE_URL'] as const;
 
-/** What the database step (`via: lambda`) asks for; `latest` when omitted. */
-export interface MigrateEvent {
-  action?: 'status' | 'latest' | 'rollback';
-}
+export type { MigrateEvent, MigrateResponse };
 
-/** The migrations state after the action: names as in db/migrations/ and the knex_migrations table. */
-export interface MigrateResult {
-  action: 'status' | 'latest' | 'rollback';
-  /** Batch number written (latest) or undone (rollback); 0 when nothing changed. */
-  batch: number;
-  /** Migrations this call applied (latest) or reverted (rollback), in the order it ran them. */
-  changed: string[];
-  completed: string[];
-  pending: string[];
-}
-
-const ACTIONS = ['status', 'latest', 'rollback'] as const;
 const obs = observability('migrate');
+const migratorConfig = { migrationSource: bundledMigrationSource, tableName: MIGRATIONS_TABLE };
 
 /**
- * Runs the same knex migrations as `turnctl db migrate` inside the VPC, from the copies bundled into this function.
- * A failure throws (the invocation fails with FunctionError), so the database step sees it.
+ * Runs the knex migrations bundled into this function against DATABASE_URL, for turnctl's database step with
+ * `via: lambda` (databases in private subnets). Contract: docs/database.md; failures answer `{ok: false, error}`.
  */
-export async function handler(event: MigrateEvent | null | undefined, context?: Context): Promise<MigrateResult> {
+export async function handler(event: MigrateEvent | null | undefined, context?: Context): Promise<MigrateResponse> {
   if (context) obs.logger.addContext(context);
-  const action = event?.action ?? 'latest';
-  if (!(ACTIONS as readonly string[]).includes(action)) throw new Error(`unknown action "${String(action)}"; use one of: ${ACTIONS.join(', ')}`);
   try {
-    const migrator = (await database()).migrate;
-    const config = { migrationSource: bundledMigrationSource };
-    let batch = 0;
-    let changed: string[] = [];
-    if (action === 'latest') {
-      [batch, changed] = await migrator.latest(config);
-      obs.track('MigrationsApplied', { batch, count: changed.length, migrations: changed });
-    } else if (action === 'rollback') {
-      [batch, changed] = await migrator.rollback(config);
-      obs.track('MigrationsRolledBack', { batch, count: changed.length, migrations: changed });
-    }
-    // knex reports the latest batch even when it ran nothing.
-    if (changed.length === 0) batch = 0;
-    const [completed, pending] = (await migrator.list(config)) as [Array<{ name: string }>, Array<readonly [string, unknown]>];
-    const result: MigrateResult = {
-      action,
-      batch,
-      changed: changed.map(String),
-      completed: completed.map((m) => m.name),
-      pending: pending.map((m) => bundledMigrationSource.getMigrationName(m as never)),
-    };
-    if (action === 'status') obs.track('MigrationStatusReported', { completed: result.completed.length, pending: result.pending.length });
-    return result;
+    return await run(event);
   } catch (err) {
-    obs.logger.error('migration failed', err as Error);
-    throw err;
+    obs.logger.error('migrate failed', err as Error);
+    return { ok: false, error: oneLine(err) };
   } finally {
     obs.flush();
+    invocationEnded();
   }
+}
+
+async function run(event: MigrateEvent | null | undefined): Promise<MigrateResponse> {
+  switch (event?.action) {
+    case 'status': {
+      const completed = await listCompleted(await database());
+      const files = bundledFiles();
+      obs.track('MigrationStatusReported', { completed: completed.length, pending: files.filter((f) => !completed.some((c) => c.name === f.name)).length });
+      return { ok: true, action: 'status', completed, files };
+    }
+    case 'latest': {
+      if (!Array.isArray(event.expect)) return { ok: false, error: 'latest needs "expect": the planned [{name, sha256}]' };
+      const problem = compareMigrationSet([...MIGRATIONS], event.expect);
+      if (problem) return { ok: false, error: `the runner's migrations differ from the planned ones: ${problem}` };
+      const [batch, log] = (await (await database()).migrate.latest(migratorConfig)) as [number, string[]];
+      obs.track('MigrationsApplied', { batch, count: log.length, migrations: log });
+      return { ok: true, action: 'latest', batch: log.length ? batch : null, migrations: log };
+    }
+    case 'rollback': {
+      const knex = await database();
+      const names = event.names ?? lastBatch(await listCompleted(knex)).names;
+      const rolledBack: string[] = [];
+      for (const name of names) {
+        if (!(await listCompleted(knex)).some((c) => c.name === name)) continue;
+        await knex.migrate.down({ ...migratorConfig, name });
+        rolledBack.push(name);
+      }
+      obs.track('MigrationsRolledBack', { count: rolledBack.length, migrations: rolledBack });
+      return { ok: true, action: 'rollback', rolledBack };
+    }
+    default:
+      return { ok: false, error: `unknown action ${JSON.stringify((event as { action?: unknown } | null)?.action)}; use status, latest or rollback` };
+  }
+}
+
+/** The first line of an error's message; driver messages name hosts and users at most, never the URL. */
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }

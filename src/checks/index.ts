@@ -4,6 +4,10 @@ import type { Check } from './types.js';
 const loaders: Record<string, () => Promise<Check>> = {
   credentials: async () => (await import('./credentials.js')).check,
   smoke: async () => (await import('./smoke.js')).check,
+  'env-complete': async () => (await import('./env-complete.js')).check,
+  'staging-verified': async () => (await import('./staging-verified.js')).check,
+  'plan-fresh': async () => (await import('./plan-fresh.js')).check,
+  'tracking-plan': async () => (await import('./tracking-plan.js')).check,
   health: async () => (await import('./health.js')).check,
   cors: async () => (await import('./cors.js')).check,
   permissions: async () => (await import('./permissions.js')).check,

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parse } from 'yaml';
+import type { Ctx } from '../context.js';
+import { isAwsError } from '../errors.js';
 import type { Check } from './types.js';
 
 /** The tracking plan file at the project root. */
@@ -162,16 +164,49 @@ export function runtimeTrackingPlanProblems(events: PlannedEvent[], logsByFuncti
   return problems;
 }
 
-/** Post-check `tracking-plan` (static half; the engine adds the log half with runtimeTrackingPlanProblems). */
+/** Log messages of a function's log group since a time (all pages); [] when the group does not exist yet. */
+async function logLinesSince(ctx: Ctx, fn: string, since: Date): Promise<string[]> {
+  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const logs = await ctx.aws.logs();
+  const lines: string[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const res = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${ctx.names.fn(fn)}`, startTime: since.getTime(), nextToken }));
+      for (const e of res.events ?? []) if (e.message && (e.timestamp ?? 0) >= since.getTime()) lines.push(e.message);
+      nextToken = res.nextToken;
+    } while (nextToken);
+  } catch (err) {
+    if (isAwsError(err, 'ResourceNotFoundException')) return [];
+    throw err;
+  }
+  return lines;
+}
+
+/**
+ * Post-check `tracking-plan`: statically, every planned event is emitted by its function's code and nothing else is;
+ * at run time, every event the smoke events exercise (`smoke: true`) is in its function's logs since the apply
+ * started (the smoke post-check, which runs before this one, produced them).
+ */
 export const check: Check = {
   name: 'tracking-plan',
   phase: 'post',
-  async run({ ctx }) {
+  async run({ ctx, startedAt }) {
     const problems = await staticTrackingPlanProblems(ctx.project.dir);
+    const { events } = await readTrackingPlan(ctx.project.dir);
+    const fns = [...new Set(events.filter((e) => e.smoke && ctx.stack.functions[e.function]).map((e) => e.function))];
+    const logsByFunction = new Map<string, string[]>();
+    for (const fn of fns) {
+      const lines = await logLinesSince(ctx, fn, startedAt);
+      if (lines.length) logsByFunction.set(fn, lines);
+    }
+    problems.push(...runtimeTrackingPlanProblems(events.filter((e) => ctx.stack.functions[e.function]), logsByFunction));
     return {
       name: 'tracking-plan',
       ok: problems.length === 0,
-      detail: problems.length ? problems.join('; ') : `every planned event is tracked by its function's code, and nothing else is`,
+      detail: problems.length
+        ? problems.join('; ')
+        : `every planned event is tracked by its function's code, and nothing else is; ${fns.length} function(s) logged their smoke events`,
       items: problems.map((p) => ({ name: p.split(':')[0]!, ok: false, detail: p })),
     };
   },

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
 import { ExitCode, InvalidInputError } from '../errors.js';
-import { outputOption, printResult, stageOption } from './common.js';
+import { outputOption, parseDuration, printResult, stageOption } from './common.js';
 
 /** `turnctl check run pre|post --stage S`: run checks outside a release. */
 export function register(group: Command, host: CommandHost): void {
@@ -14,9 +14,10 @@ export function register(group: Command, host: CommandHost): void {
     .option('-r, --release <manifest>', 'take the check list (and options) from this release manifest')
     .option('-c, --checks <names>', 'comma-separated check names')
     .option('--plan <file>', 'a saved plan (release plan --out) for the plan-fresh check')
+    .option('--since <duration>', 'log-based checks (errors, tracking-plan) look back this far (default: from now on)')
     .addOption(outputOption())
     .action(
-      host.action(async (phase: 'pre' | 'post', opts: { stage: string; release?: string; checks?: string; plan?: string; output?: string }) => {
+      host.action(async (phase: 'pre' | 'post', opts: { stage: string; release?: string; checks?: string; plan?: string; since?: string; output?: string }) => {
         const { openStage } = await import('../context.js');
         const { loadManifest } = await import('../config/load.js');
         const { manifestSchema } = await import('../config/schema.js');
@@ -36,7 +37,7 @@ export function register(group: Command, host: CommandHost): void {
         }
         const fresh = loaded ? (await preparePlan(ctx, loaded)).plan : undefined;
         const plan = opts.plan ? await readPlanFile(resolve(host.cwd, opts.plan)) : fresh;
-        const results = await runChecks(ctx, names, phase, { manifest, digest: fresh?.digest ?? '', plan, freshPlan: fresh, startedAt: new Date(Date.now() - 60 * 60 * 1000) });
+        const results = await runChecks(ctx, names, phase, { manifest, digest: fresh?.digest ?? '', plan, freshPlan: fresh, startedAt: new Date(Date.now() - (opts.since ? parseDuration(opts.since) : 0)) });
         const ok = results.every((r) => r.ok);
         printResult(host.io, opts.output, { phase, stage: ctx.stage.name, ok, checks: results }, () => results.map((r) => `${r.ok ? '✔' : '✖'} ${r.name}: ${r.detail}`));
         return ok ? ExitCode.ok : ExitCode.failure;

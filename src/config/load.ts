@@ -60,12 +60,16 @@ export function stackFor(project: Project, stage: Stage): Config {
       const whole = /^\$\{var\.([A-Za-z0-9_]+)\}$/.exec(value);
       if (whole) {
         if (!(whole[1]! in stage.vars)) throw project.file.error(path, `unknown variable \${var.${whole[1]}} for stage "${stage.name}"; add it under stages.${stage.name}.vars`);
-        return stage.vars[whole[1]!];
+        // A variable may itself use ${stage}, ${dir}, … (not other variables).
+        const v = stage.vars[whole[1]!];
+        return typeof v === 'string' && !v.includes('${var.') ? sub(v, path) : v;
       }
       return value.replace(/\$\{([a-z]+)(?:\.([A-Za-z0-9_]+))?\}/g, (m, name: string, v?: string) => {
         if (name === 'var' && v) {
           if (!(v in stage.vars)) throw project.file.error(path, `unknown variable \${var.${v}} for stage "${stage.name}"; add it under stages.${stage.name}.vars`);
-          return String(stage.vars[v]);
+          const val = stage.vars[v];
+          if (val !== null && typeof val === 'object' && !Array.isArray(val)) throw project.file.error(path, `\${var.${v}} is a reference (ssm/secret); use it as the whole value, not inside a string`);
+          return String(val);
         }
         if (!v && name in vars) return String(vars[name]);
         throw project.file.error(path, `unknown substitution ${m}; use \${stage}, \${project}, \${region}, \${account}, \${dir} or \${var.NAME}`);

@@ -53,7 +53,7 @@ export function readYamlFile(file: string): SourceFile<unknown> {
     throw new InvalidInputError(shown, code === 'ENOENT' ? 'file not found' : `cannot read file (${code})`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);

@@ -58,7 +58,17 @@ async function invokeAws(ctx: Ctx, fn: string, event: unknown): Promise<InvokeRe
  * in .turnctl/artifacts by the alias version's CodeSha256, unpacked, and run in a child `node` with the version's
  * environment. Its log lines go to the function's log group in the sandbox, as Lambda would write them.
  */
-async function invokeLocal(ctx: Ctx, fn: string, event: unknown): Promise<InvokeResult> {
+// Local invocations run one at a time: functions on the local stage share one PGlite data directory, which only one
+// process may open at once (Lambda would give each container its own connection to a real server).
+let localQueue: Promise<unknown> = Promise.resolve();
+
+function invokeLocal(ctx: Ctx, fn: string, event: unknown): Promise<InvokeResult> {
+  const run = localQueue.then(() => invokeLocalNow(ctx, fn, event));
+  localQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function invokeLocalNow(ctx: Ctx, fn: string, event: unknown): Promise<InvokeResult> {
   const name = ctx.names.fn(fn);
   const cfg = await getFunctionConfig(ctx, name, ctx.names.alias);
   if (!cfg) throw new TurnctlError(`function ${fn} has no live alias on stage ${ctx.stage.name}; apply a release first`);
@@ -93,6 +103,8 @@ async function invokeLocal(ctx: Ctx, fn: string, event: unknown): Promise<Invoke
     AWS_SECRET_ACCESS_KEY: 'test',
     ...(endpoint ? { AWS_ENDPOINT_URL: endpoint, AWS_ENDPOINT_URL_S3: endpoint } : {}),
     TZ: 'UTC',
+    // The Lambda runtime is Node 22; the SDK's notice about Node 20 support would be noise from this machine only.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const timeoutMs = (cfg.Timeout ?? 3) * 1000;
   const logs = await new Promise<string>((resolve, reject) => {

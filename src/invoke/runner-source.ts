@@ -15,20 +15,25 @@ const requestId = randomUUID();
 const deadline = Date.now() + Number(timeoutMs);
 const context = { functionName, functionVersion: '$LATEST', awsRequestId: requestId, invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:' + functionName,
   memoryLimitInMB: '128', logGroupName: '/aws/lambda/' + functionName, callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+// Like the Node.js Lambda runtime: plain console output gets "<time>\t<request id>\t<LEVEL>\t" in front.
+for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG']]) {
+  const original = console[method].bind(console);
+  console[method] = (...args) => original(new Date().toISOString() + '\\t' + requestId + '\\t' + level + '\\t' + args.map((a) => typeof a === 'string' ? a : JSON.stringify(a)).join(' '));
+}
 const finish = (outcome) => { writeFileSync(resultFile, JSON.stringify(outcome)); process.exit(0); };
-const timer = setTimeout(() => { console.error('Task timed out after ' + (Number(timeoutMs) / 1000).toFixed(2) + ' seconds'); finish({ ok: false, errorType: 'Timeout', errorMessage: 'Task timed out' }); }, Number(timeoutMs));
-console.log('START RequestId: ' + requestId);
+const timer = setTimeout(() => { process.stderr.write(new Date().toISOString() + ' ' + requestId + ' Task timed out after ' + (Number(timeoutMs) / 1000).toFixed(2) + ' seconds\\n'); finish({ ok: false, errorType: 'Timeout', errorMessage: 'Task timed out' }); }, Number(timeoutMs));
+process.stdout.write('START RequestId: ' + requestId + '\\n');
 try {
   const mod = await import(pathToFileURL(moduleFile).href);
   const handler = mod[exportName];
   if (typeof handler !== 'function') throw Object.assign(new Error('handler ' + exportName + ' is not exported'), { name: 'Runtime.HandlerNotFound' });
   const result = await handler(event, context);
   clearTimeout(timer);
-  console.log('END RequestId: ' + requestId);
+  process.stdout.write('END RequestId: ' + requestId + '\\n');
   finish({ ok: true, result: result === undefined ? null : result });
 } catch (err) {
   clearTimeout(timer);
-  console.error(JSON.stringify({ level: 'ERROR', errorType: err && err.name, errorMessage: err && err.message }));
+  process.stderr.write(new Date().toISOString() + '\\t' + requestId + '\\tERROR\\tInvoke Error \\t' + JSON.stringify({ errorType: err && err.name, errorMessage: err && err.message }) + '\\n');
   finish({ ok: false, errorType: (err && err.name) || 'Error', errorMessage: String((err && err.message) || err) });
 }
 `;

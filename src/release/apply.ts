@@ -161,7 +161,8 @@ async function applyStep(ctx: Ctx, journal: Journal, js: JournalStep, p: Prepare
   const live = await p.step.read(ctx, p.desired);
   const changes = p.step.diff(p.desired, live);
   const interrupted = js.status === 'applying';
-  if (!resuming && fingerprintOf(changes) !== plannedFingerprint)
+  const dependencyChanged = (p.step.dependsOn ?? []).some((d) => journal.steps.some((s) => s.section === d && s.status === 'done' && s.changes > 0));
+  if (!resuming && !dependencyChanged && fingerprintOf(changes) !== plannedFingerprint)
     throw new TurnctlError(`live state of ${js.section} changed since the plan was made (someone else changed the stage?)`);
   if (!interrupted) js.before = p.step.record ? p.step.record(live) : live;
   js.status = 'applying';

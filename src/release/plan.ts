@@ -39,10 +39,10 @@ export function fingerprintOf(changes: Change[]): string {
 }
 
 /** The bootstrap pseudo-step as a Step. */
-function bootstrapStep(withRoles: boolean): Step {
+function bootstrapStep(withRoles: boolean, withGateway: boolean): Step {
   return {
     section: 'bootstrap' as never,
-    desired: async (ctx) => bootstrap.desired(ctx, withRoles),
+    desired: async (ctx) => bootstrap.desired(ctx, withRoles, withGateway),
     read: (ctx, d) => bootstrap.read(ctx, d),
     diff: (d, l) => bootstrap.diff(d, l),
     apply: (ctx, d, c) => bootstrap.apply(ctx, d, c),
@@ -67,7 +67,7 @@ export function validateManifest(loaded: LoadedManifest): void {
 export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ plan: Plan; prepared: Map<string, PreparedStep> }> {
   validateManifest(loaded);
   const sections = loaded.manifest.scope ?? [...SECTIONS];
-  const steps = [bootstrapStep(sections.includes('functions')), ...(await loadSteps(sections))];
+  const steps = [bootstrapStep(sections.includes('functions'), sections.includes('gateway')), ...(await loadSteps(sections))];
   const release: ReleaseInput = { loaded };
   const prepared = new Map<string, PreparedStep>();
   for (const step of steps) {

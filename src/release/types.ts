@@ -37,6 +37,12 @@ export interface RestoreResult {
  */
 export interface Step<D = any, L = any> {
   readonly section: Section;
+  /**
+   * Steps whose changes this step reads (e.g. the gateway reads the user pool bootstrap creates and the aliases the
+   * functions step creates): when one of them changed something earlier in the same run, this step's changes are
+   * re-derived from live at apply instead of being held to the plan's fingerprint.
+   */
+  readonly dependsOn?: ReadonlyArray<Section | 'bootstrap'>;
   /** The desired state for this stage (may bundle code, resolve references, read files); no AWS writes. */
   desired(ctx: Ctx, release: ReleaseInput): Promise<D>;
   /** Content hash of the desired state that is the same on every stage (part of the release digest). */

@@ -13,8 +13,13 @@ export const stageSchema = z.strictObject({
   confirm: z.boolean().default(false),
   /** This stage only accepts releases whose digest passed post-checks on that stage. */
   promoteFrom: z.string().optional(),
-  /** Per-stage values used in the stack as ${var.NAME}. */
-  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
+  /** Per-stage values used in the stack as ${var.NAME} (an SSM/secret reference only as a whole value, e.g. in env). */
+  vars: z
+    .record(
+      z.string(),
+      z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.strictObject({ ssm: z.string().min(1) }), z.strictObject({ secret: z.string().min(1), key: z.string().optional() })]),
+    )
+    .default({}),
   /** Bounded concurrency per AWS service (requests in flight). */
   concurrency: z.number().int().min(1).max(64).default(8),
 });

@@ -14,10 +14,13 @@ export interface BootstrapDesired {
   stateBucket: string;
   /** Execution roles turnctl manages (roles given as ARNs are the user's). */
   roles: string[];
+  /** The portal user pool, when gateway routes authorize with it (turnctl creates it where missing, like `users init`). */
+  userPool: string | null;
 }
 export interface BootstrapLive {
   stateBucket: boolean;
   roles: Record<string, boolean>;
+  userPool?: boolean;
 }
 
 /**
@@ -27,9 +30,14 @@ export interface BootstrapLive {
 export const bootstrap = {
   section: 'bootstrap' as const,
 
-  desired(ctx: Ctx, withRoles: boolean): BootstrapDesired {
+  desired(ctx: Ctx, withRoles: boolean, withGateway: boolean): BootstrapDesired {
     const roles = withRoles ? [...new Set(Object.keys(ctx.stack.functions).map((f) => ctx.names.role(f)))].filter((r) => !r.startsWith('arn:')) : [];
-    return { stateBucket: ctx.names.stateBucket, roles: roles.sort() };
+    const gw = ctx.stack.gateway as { routes?: Array<{ auth?: string }>; authorizer?: { userPool?: string } } | undefined;
+    const cognito = withGateway && (gw?.routes ?? []).some((r) => r.auth === 'cognito');
+    // The pool turnctl owns is the users section's; a gateway pointed at another pool names one turnctl does not create.
+    const own = ctx.stack.users?.pool ?? ctx.names.scoped('portal');
+    const userPool = cognito && (gw?.authorizer?.userPool ?? own) === own ? own : null;
+    return { stateBucket: ctx.names.stateBucket, roles: roles.sort(), userPool };
   },
 
   async read(ctx: Ctx, desired: BootstrapDesired): Promise<BootstrapLive> {
@@ -44,18 +52,29 @@ export const bootstrap = {
         throw err;
       }
     });
-    return { stateBucket: await stateBucketExists(ctx), roles: Object.fromEntries(roles) };
+    let userPool: boolean | undefined;
+    if (desired.userPool) {
+      const { findPoolId } = await import('../../users/pool.js');
+      userPool = Boolean(await findPoolId(ctx, desired.userPool));
+    }
+    return { stateBucket: await stateBucketExists(ctx), roles: Object.fromEntries(roles), ...(userPool === undefined ? {} : { userPool }) };
   },
 
   diff(desired: BootstrapDesired, live: BootstrapLive): Change[] {
     const changes: Change[] = [];
     if (!live.stateBucket) changes.push({ id: `state-bucket:${desired.stateBucket}`, action: 'create', before: null, after: { versioning: true, publicAccessBlock: true, encryption: 'AES256' } });
     for (const r of desired.roles) if (!live.roles[r]) changes.push({ id: `role:${r}`, action: 'create', before: null, after: { trust: 'lambda.amazonaws.com', policies: ['AWSLambdaBasicExecutionRole'] } });
+    if (desired.userPool && live.userPool === false)
+      changes.push({ id: `user-pool:${desired.userPool}`, action: 'create', before: null, after: { groups: 'users.roles' }, note: 'holds users: kept on rollback' });
     return changes;
   },
 
   async apply(ctx: Ctx, _desired: BootstrapDesired, changes: Change[]): Promise<{ createdRoles: string[] }> {
     await ensureStateBucket(ctx);
+    if (changes.some((c) => c.id.startsWith('user-pool:'))) {
+      const { ensurePool } = await import('../../users/pool.js');
+      await ensurePool(ctx);
+    }
     const roles = changes.filter((c) => c.id.startsWith('role:')).map((c) => c.id.slice(5));
     if (roles.length === 0) return { createdRoles: [] };
     const i = await import('@aws-sdk/client-iam');
@@ -80,6 +99,7 @@ export const bootstrap = {
     void result;
     const createdRoles = Object.entries(before.roles).filter(([, existed]) => !existed).map(([r]) => r);
     const kept = before.stateBucket ? [] : [`state bucket ${ctx.names.stateBucket} (holds the journal)`];
+    if (before.userPool === false) kept.push('the portal user pool (holds users)');
     if (createdRoles.length === 0) return { restored: [], kept };
     const i = await import('@aws-sdk/client-iam');
     const iam = await ctx.aws.iam();

@@ -30,6 +30,7 @@ function stageIndependent(desired: GatewayDesired): unknown {
 /** The API Gateway section of the checklist: REST API, routes, models, validators, CORS, throttling, deployment. */
 export const step: Step<GatewayDesired, GatewayLive> = {
   section: 'gateway',
+  dependsOn: ['bootstrap', 'functions'],
   desired: async (ctx, release) => ({ ...gatewayDesired(ctx), release: release.loaded.manifest.version }),
   digest: (desired) => createHash('sha256').update(canonicalJson(stageIndependent(desired))).digest('hex'),
   read: (ctx, desired) => readGateway(ctx, desired),

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, InputError } from '../../src/lambdas/lib/errors.js';
+import { httpHandler } from '../../src/lambdas/lib/handler.js';
+import { apiEvent, bodyOf } from './helpers/events.js';
+import { captureStdout } from './helpers/stdout.js';
+
+const ORIGIN = 'https://app.turn.example';
+
+// A function built from the shared wrapper alone: what every shipped HTTP function gets for free.
+const handler = httpHandler('wrapper-test', [
+  { method: 'GET', resource: '/items/{id}', handle: async (req) => ({ status: 200, json: { id: req.pathParams.id, q: req.query.q ?? null } }) },
+  { method: 'POST', resource: '/items', auth: true, handle: async (req) => ({ status: 201, json: { got: req.jsonBody(), by: req.caller!.sub } }) },
+  { method: 'DELETE', resource: '/items/{id}', handle: async () => { throw new ConflictError('item is in use'); } },
+  { method: 'PUT', resource: '/items/{id}', handle: async () => { throw new InputError('name', 'must not be empty'); } },
+  { method: 'GET', resource: '/boom', handle: async () => { throw new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2'); } },
+]);
+
+describe('the shared HTTP handler wrapper', () => {
+  let out: ReturnType<typeof captureStdout>;
+  beforeAll(() => {
+    out = captureStdout();
+    process.env.ALLOWED_ORIGINS = `${ORIGIN},http://localhost:5173`;
+  });
+  afterAll(() => out.restore());
+
+  it('GIVEN an event without a resource template THEN the path is matched and its parameters decoded', async () => {
+    const res = await handler(apiEvent({ path: '/items/a%20b', resource: '', query: { q: 'x' } }));
+    expect(res.statusCode).toBe(200);
+    expect(bodyOf(res)).toEqual({ id: 'a b', q: 'x' });
+  });
+
+  it('WHEN the route exists with another method THEN 405 lists the allowed ones; an unknown path is 404', async () => {
+    const res = await handler(apiEvent({ method: 'PATCH', path: '/items/1', resource: '/items/{id}', pathParameters: { id: '1' } }));
+    expect(res.statusCode).toBe(405);
+    expect(res.headers?.Allow).toBe('GET, DELETE, PUT');
+    expect((await handler(apiEvent({ path: '/nowhere' }))).statusCode).toBe(404);
+  });
+
+  it('GIVEN a base64 JSON body and a Cognito caller THEN the route gets both', async () => {
+    const event = apiEvent({ method: 'POST', path: '/items', claims: { sub: 'user-1' } });
+    event.body = Buffer.from('{"name":"x"}').toString('base64');
+    event.isBase64Encoded = true;
+    const res = await handler(event);
+    expect(res.statusCode).toBe(201);
+    expect(bodyOf(res)).toEqual({ got: { name: 'x' }, by: 'user-1' });
+  });
+
+  it('WHEN a route throws an input or conflict error THEN 400 / 409 carry the field and reason', async () => {
+    const bad = await handler(apiEvent({ method: 'PUT', path: '/items/1', resource: '/items/{id}', pathParameters: { id: '1' } }));
+    expect(bad.statusCode).toBe(400);
+    expect(bodyOf(bad)).toEqual({ error: 'invalid_request', field: 'name', reason: 'must not be empty' });
+    const busy = await handler(apiEvent({ method: 'DELETE', path: '/items/1', resource: '/items/{id}', pathParameters: { id: '1' } }));
+    expect(busy.statusCode).toBe(409);
+    expect(bodyOf(busy)).toEqual({ error: 'conflict', reason: 'item is in use' });
+  });
+
+  it('WHEN a route fails unexpectedly THEN 500 gives the request id and no internals, and the error is logged with it', async () => {
+    out.clear();
+    const res = await handler(apiEvent({ path: '/boom', headers: { Origin: ORIGIN } }));
+    expect(res.statusCode).toBe(500);
+    const body = bodyOf<{ error: string; requestId: string }>(res);
+    expect(body).toEqual({ error: 'internal', message: 'internal error; quote the request id when reporting it', requestId: res.headers?.['X-Request-Id'] });
+    expect(res.body).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.5|at /);
+    expect(res.headers?.['Access-Control-Allow-Origin']).toBe(ORIGIN);
+    const logged = out.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 'ERROR');
+    expect(logged).toMatchObject({ message: 'unhandled error', requestId: body.requestId });
+  });
+
+  it('GIVEN an origin with a trailing slash or a look-alike THEN only exact allowed origins are echoed', async () => {
+    const get = (origin: string) => handler(apiEvent({ path: '/items/1', resource: '/items/{id}', pathParameters: { id: '1' }, headers: { origin } }));
+    expect((await get('http://localhost:5173/')).headers?.['Access-Control-Allow-Origin']).toBe('http://localhost:5173');
+    for (const foreign of ['http://localhost:5174', 'https://app.turn.example.evil.com', 'null']) {
+      expect((await get(foreign)).headers).not.toHaveProperty('Access-Control-Allow-Origin');
+    }
+  });
+
+  it('GIVEN ALLOWED_ORIGINS is * THEN any origin is echoed', async () => {
+    process.env.ALLOWED_ORIGINS = '*';
+    try {
+      const res = await handler(apiEvent({ path: '/items/1', resource: '/items/{id}', pathParameters: { id: '1' }, headers: { Origin: 'https://anyone.example' } }));
+      expect(res.headers?.['Access-Control-Allow-Origin']).toBe('https://anyone.example');
+    } finally {
+      process.env.ALLOWED_ORIGINS = `${ORIGIN},http://localhost:5173`;
+    }
+  });
+});

@@ -36,7 +36,7 @@ try {
     .sort();
   const rows = [];
   for (const name of names) {
-    const fromConfig = declared[name]?.external;
+    const fromConfig = declared[name] ? (declared[name].external ?? []) : undefined;
     const external = fromConfig ?? RECOMMENDED[name] ?? [];
     const artifact = await bundleFunction(ROOT, join(work, 'state'), name, { entry: declared[name]?.entry, external, runtime: 'nodejs22.x' });
     const dir = join(work, name);

@@ -46,8 +46,8 @@ export function stageContext(project: Project, stageName: string | undefined, pr
   const stack = stackFor(project, stage);
   const prefix = `${project.config.project}-${stage.name}`;
   const aws = stage.sandbox
-    ? createAwsClients({ region: stage.region, endpoint: sandboxEndpoint(project.dir), credentials: SANDBOX_CREDENTIALS })
-    : createAwsClients({ region: stage.region, endpoint: stage.endpoint, profile: envCredentials() ? undefined : stage.profile });
+    ? createAwsClients({ region: stage.region, endpoint: sandboxEndpoint(project.dir), credentials: SANDBOX_CREDENTIALS, maxInFlight: stage.concurrency })
+    : createAwsClients({ region: stage.region, endpoint: stage.endpoint, profile: envCredentials() ? undefined : stage.profile, maxInFlight: stage.concurrency });
   const names: Names = {
     fn: (n) => `${prefix}-${n}`,
     role: (n) => stack.functions[n]?.role ?? `${prefix}-${n}`,

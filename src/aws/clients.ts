@@ -18,6 +18,11 @@ export interface AwsTarget {
   profile?: string;
   /** Static credentials (the sandbox). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Requests in flight per service (the stage's `concurrency`): every client holds at most this many HTTP attempts at
+   * once, however many steps or mapLimit loops use it (backoff waits between retries hold no slot).
+   */
+  maxInFlight?: number;
 }
 
 /** One AWS call seen by the observer: service and command name. */
@@ -67,6 +72,29 @@ export interface AwsClients {
   logs(): Promise<CloudWatchLogsClient>;
   cognito(): Promise<CognitoIdentityProviderClient>;
   codebuild(): Promise<CodeBuildClient>;
+  /**
+   * Runs `fn` with identical read calls (same service, command and input) sent once and shared, e.g. when several
+   * steps read the same function configuration while a plan is made. Writes are never shared; outside `fn` every call
+   * is sent.
+   */
+  memoizeReads?<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** A counting semaphore: at most `limit` holders at once, FIFO. */
+function semaphore(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return async (fn) => {
+    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    else active++;
+    try {
+      return await fn();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else active--;
+    }
+  };
 }
 
 /** Maximum attempts of the SDK's own (adaptive) retry; TURNCTL_MAX_ATTEMPTS overrides. */
@@ -78,6 +106,7 @@ export function maxAttempts(): number {
 /** The one client factory: region, endpoint, credentials and the SDK's adaptive retry, for every service. */
 export function createAwsClients(target: AwsTarget): AwsClients {
   const cache = new Map<string, Promise<unknown>>();
+  let readMemo: Map<string, Promise<unknown>> | undefined;
   async function base() {
     let credentials: unknown = target.credentials;
     if (!credentials && target.profile) {
@@ -101,11 +130,26 @@ export function createAwsClients(target: AwsTarget): AwsClients {
           const client = new Ctor({ ...(await base()), ...extra }) as T & { middlewareStack: any };
           client.middlewareStack.add(
             (next: any, context: any) => async (args: any) => {
-              notify(service, context.commandName ?? 'Unknown');
+              const command = context.commandName ?? 'Unknown';
+              if (readMemo && !isWriteCommand(command)) {
+                const key = `${service} ${command} ${stableKey(args.input)}`;
+                let hit = readMemo.get(key);
+                if (!hit) {
+                  notify(service, command);
+                  readMemo.set(key, (hit = next(args)));
+                }
+                return hit;
+              }
+              notify(service, command);
               return next(args);
             },
             { step: 'initialize', name: 'turnctlObserver' },
           );
+          if (target.maxInFlight) {
+            const limit = semaphore(target.maxInFlight);
+            // Inside the retry middleware: each HTTP attempt takes a slot, the backoff between attempts does not.
+            client.middlewareStack.add((next: any) => (args: any) => limit(() => next(args)), { step: 'finalizeRequest', priority: 'low', name: 'turnctlInFlight' });
+          }
           return client;
         })();
         cache.set(service, p);
@@ -126,7 +170,21 @@ export function createAwsClients(target: AwsTarget): AwsClients {
     logs: make('logs', async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient),
     cognito: make('cognito', async () => (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient),
     codebuild: make('codebuild', async () => (await import('@aws-sdk/client-codebuild')).CodeBuildClient),
+    async memoizeReads(fn) {
+      const outer = readMemo;
+      readMemo ??= new Map();
+      try {
+        return await fn();
+      } finally {
+        readMemo = outer;
+      }
+    },
   };
+}
+
+/** A key for a command input: JSON with sorted object keys (byte arrays and streams are never read inputs here). */
+function stableKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight (bounded concurrency per service), keeping order. */

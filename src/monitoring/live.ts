@@ -38,13 +38,24 @@ export async function readMonitoringLive(ctx: Ctx, logGroups: string[], alarmNam
   const cwm = await import('@aws-sdk/client-cloudwatch');
   const logs = await ctx.aws.logs();
   const cw = await ctx.aws.cloudwatch();
-  const groups = await mapLimit(logGroups, ctx.concurrency, async (name) => {
-    for await (const page of logsm.paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: name })) {
-      const g = page.logGroups?.find((x) => x.logGroupName === name);
-      if (g) return [name, { exists: true, retentionDays: g.retentionInDays ?? null }] as const;
-    }
-    return [name, { exists: false, retentionDays: null }] as const;
-  });
+  // The stage's log groups share a prefix (/aws/lambda/<project>-<stage>-): one paginated listing (50 per page)
+  // instead of one call per function.
+  const prefix = commonPrefix(logGroups);
+  const groups =
+    logGroups.length > 1 && prefix.length > '/aws/lambda/'.length
+      ? await (async () => {
+          const found = new Map<string, number | null>();
+          for await (const page of logsm.paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: prefix, limit: 50 }))
+            for (const g of page.logGroups ?? []) found.set(g.logGroupName!, g.retentionInDays ?? null);
+          return logGroups.map((name) => [name, found.has(name) ? { exists: true, retentionDays: found.get(name)! } : { exists: false, retentionDays: null }] as const);
+        })()
+      : await mapLimit(logGroups, ctx.concurrency, async (name) => {
+          for await (const page of logsm.paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: name })) {
+            const g = page.logGroups?.find((x) => x.logGroupName === name);
+            if (g) return [name, { exists: true, retentionDays: g.retentionInDays ?? null }] as const;
+          }
+          return [name, { exists: false, retentionDays: null }] as const;
+        });
   const alarms: Record<string, AlarmDef> = {};
   for (let i = 0; i < alarmNames.length; i += 100)
     for await (const page of cwm.paginateDescribeAlarms({ client: cw }, { AlarmNames: alarmNames.slice(i, i + 100), AlarmTypes: ['MetricAlarm'] }))
@@ -53,4 +64,12 @@ export async function readMonitoringLive(ctx: Ctx, logGroups: string[], alarmNam
   for await (const page of cwm.paginateDescribeAlarms({ client: cw }, { AlarmNamePrefix: ctx.names.scoped(''), AlarmTypes: ['MetricAlarm'] }))
     for (const a of page.MetricAlarms ?? []) if (a.AlarmDescription?.startsWith(marker)) alarms[a.AlarmName!] = alarmDefOf(a);
   return { logGroups: Object.fromEntries(groups), alarms, marker };
+}
+
+/** The longest common prefix of some names. */
+function commonPrefix(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  let p = names[0]!;
+  for (const n of names) while (!n.startsWith(p)) p = p.slice(0, -1);
+  return p;
 }

@@ -70,13 +70,18 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
   const steps = [bootstrapStep(sections.includes('functions'), sections.includes('gateway')), ...(await loadSteps(sections))];
   const release: ReleaseInput = { loaded };
   const prepared = new Map<string, PreparedStep>();
+  // Every desired state first (in checklist order): a mistake in any section's input is reported before live is read.
+  const desired: unknown[] = [];
   for (const step of steps) {
-    ctx.progress(`reading ${step.section}`);
-    const desired = await step.desired(ctx, release);
-    const live = await step.read(ctx, desired);
-    const changes = step.diff(desired, live);
-    prepared.set(step.section, { step, desired, live, changes });
+    ctx.progress(`preparing ${step.section}`);
+    desired.push(await step.desired(ctx, release));
   }
+  // Then the live reads of all steps at once: they are independent, the clients bound the requests in flight per
+  // service (the stage's concurrency), and identical reads of two steps (a function's configuration) are sent once.
+  ctx.progress(`reading ${steps.map((s) => s.section).join(', ')}`);
+  const read = () => Promise.all(steps.map((step, i) => step.read(ctx, desired[i])));
+  const lives = await (ctx.aws.memoizeReads ? ctx.aws.memoizeReads(read) : read());
+  steps.forEach((step, i) => prepared.set(step.section, { step, desired: desired[i], live: lives[i], changes: step.diff(desired[i], lives[i]) }));
   let order = steps.map((s) => s.section as string);
   let orderNote: string | undefined;
   const creates = prepared.get('functions')?.changes.filter((c) => c.action === 'create').map((c) => c.id.replace(/^function:/, '')) ?? [];

@@ -3,15 +3,15 @@ import { handler, REQUIRED_ENV } from '../../src/lambdas/health/index.js';
 import { closeDatabase } from '../../src/lambdas/lib/db.js';
 import { apiEvent, bodyOf } from './helpers/events.js';
 import { BACKENDS, postgresDatabase, stopOwnPostgres, type TestDatabase } from './helpers/databases.js';
-import { captureStdout } from './helpers/stdout.js';
+import { captureOutput } from './helpers/output.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
 const ORIGINS = 'https://app.turn.example, https://www.turn.example';
 const health = (headers: Record<string, string> = {}) => handler(apiEvent({ path: '/health', headers }));
 
-let out: ReturnType<typeof captureStdout>;
+let out: ReturnType<typeof captureOutput>;
 beforeAll(() => {
-  out = captureStdout();
+  out = captureOutput();
   Object.assign(process.env, { ALLOWED_ORIGINS: ORIGINS, STAGE: 'test' });
 });
 afterAll(async () => {

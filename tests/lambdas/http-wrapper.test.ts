@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, InputError } from '../../src/lambdas/lib/errors.js';
 import { httpHandler } from '../../src/lambdas/lib/handler.js';
 import { apiEvent, bodyOf } from './helpers/events.js';
-import { captureStdout } from './helpers/stdout.js';
+import { captureOutput } from './helpers/output.js';
 
 const ORIGIN = 'https://app.turn.example';
 
@@ -16,9 +16,9 @@ const handler = httpHandler('wrapper-test', [
 ]);
 
 describe('the shared HTTP handler wrapper', () => {
-  let out: ReturnType<typeof captureStdout>;
+  let out: ReturnType<typeof captureOutput>;
   beforeAll(() => {
-    out = captureStdout();
+    out = captureOutput();
     process.env.ALLOWED_ORIGINS = `${ORIGIN},http://localhost:5173`;
   });
   afterAll(() => out.restore());

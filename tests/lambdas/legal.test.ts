@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../src/lambdas/legal/index.js';
 import { apiEvent, bodyOf } from './helpers/events.js';
 import { s3Sandbox } from './helpers/s3-sandbox.js';
-import { captureStdout } from './helpers/stdout.js';
+import { captureOutput } from './helpers/output.js';
 
 const ORIGIN = 'https://app.turn.example';
 const TERMS_HTML = '<h1>Terms of subscription</h1><p>Version 3.</p>';
@@ -18,7 +18,7 @@ const index = (headers: Record<string, string> = {}) => handler(apiEvent({ path:
 describe('legal', () => {
   let sandbox: Awaited<ReturnType<typeof s3Sandbox>>;
   let s3: S3Client;
-  let out: ReturnType<typeof captureStdout>;
+  let out: ReturnType<typeof captureOutput>;
   const bucket = `turn-test-legal-${randomBytes(4).toString('hex')}`;
   const put = (Key: string, Body: string, ContentType = 'text/plain') => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType }));
 
@@ -28,7 +28,7 @@ describe('legal', () => {
     await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: process.env.AWS_REGION as 'eu-central-1' } }));
     // The function finds the sandbox the way it does on the local stage: through the SDK's endpoint variable.
     Object.assign(process.env, { AWS_ENDPOINT_URL_S3: sandbox.endpoint, LEGAL_BUCKET: bucket, ALLOWED_ORIGINS: ORIGIN, STAGE: 'test' });
-    out = captureStdout();
+    out = captureOutput();
   });
   afterAll(() => {
     out?.restore();

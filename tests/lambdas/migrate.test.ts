@@ -9,7 +9,7 @@ import { MIGRATIONS } from '../../src/lambdas/migrate/migrations.js';
 import { closeDatabase, database, sqlState } from '../../src/lambdas/lib/db.js';
 import * as vehicleSeed from '../../db/seeds/local/0001_vehicles.mjs';
 import { BACKENDS, MIGRATIONS_DIR, stopOwnPostgres, type TestDatabase } from './helpers/databases.js';
-import { captureStdout } from './helpers/stdout.js';
+import { captureOutput } from './helpers/output.js';
 
 // turnctl's directory runner (via: direct) reads these; the function carries its bundled copies.
 const ON_DISK = migrationRefs(MIGRATIONS_DIR);
@@ -30,9 +30,9 @@ describe('bundled migrations', () => {
 
 describe.each(BACKENDS)('migrate function on $kind', ({ create }) => {
   let db: TestDatabase;
-  let out: ReturnType<typeof captureStdout>;
+  let out: ReturnType<typeof captureOutput>;
   beforeAll(async () => {
-    out = captureStdout();
+    out = captureOutput();
     db = await create({ empty: true });
     Object.assign(process.env, { DATABASE_URL: db.url, STAGE: 'test' });
   });

@@ -3,7 +3,7 @@ import { handler } from '../../src/lambdas/subscriptions/index.js';
 import { closeDatabase, database, openKnex, sqlState } from '../../src/lambdas/lib/db.js';
 import { apiEvent, bodyOf, type RequestSpec } from './helpers/events.js';
 import { BACKENDS, stopOwnPostgres, type TestDatabase } from './helpers/databases.js';
-import { captureStdout } from './helpers/stdout.js';
+import { captureOutput } from './helpers/output.js';
 
 const ORIGIN = 'https://app.turn.example';
 const ALICE = { sub: 'a1a1a1a1-0000-4000-8000-00000000a11c', email: 'alice@example.com' };
@@ -27,9 +27,9 @@ const list = (claims: RequestSpec['claims']) => handler(apiEvent({ path: '/subsc
 
 describe.each(BACKENDS)('subscriptions on $kind', ({ kind, create }) => {
   let db: TestDatabase;
-  let out: ReturnType<typeof captureStdout>;
+  let out: ReturnType<typeof captureOutput>;
   beforeAll(async () => {
-    out = captureStdout();
+    out = captureOutput();
     db = await create();
     Object.assign(process.env, { DATABASE_URL: db.url, ALLOWED_ORIGINS: ORIGIN, STAGE: 'test' });
   });

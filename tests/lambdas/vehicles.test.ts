@@ -3,16 +3,16 @@ import { handler } from '../../src/lambdas/vehicles/index.js';
 import { closeDatabase } from '../../src/lambdas/lib/db.js';
 import { apiEvent, bodyOf } from './helpers/events.js';
 import { BACKENDS, stopOwnPostgres, type TestDatabase } from './helpers/databases.js';
-import { captureStdout } from './helpers/stdout.js';
+import { captureOutput } from './helpers/output.js';
 
 const ORIGIN = 'https://app.turn.example';
 const ID3 = '6f1c2a4e-0001-4c2b-9a51-7d2f3e9b1a01';
 
 describe.each(BACKENDS)('vehicles on $kind', ({ create }) => {
   let db: TestDatabase;
-  let out: ReturnType<typeof captureStdout>;
+  let out: ReturnType<typeof captureOutput>;
   beforeAll(async () => {
-    out = captureStdout();
+    out = captureOutput();
     db = await create();
     Object.assign(process.env, { DATABASE_URL: db.url, ALLOWED_ORIGINS: ORIGIN, STAGE: 'test' });
   });

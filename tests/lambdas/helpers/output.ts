@@ -4,7 +4,7 @@ import { eventsInLogs } from '../../../src/checks/tracking-plan.js';
  * Captures what the functions write to stdout and stderr (Powertools logs and EMF, as Lambda would ship them to
  * CloudWatch) and keeps it out of the test output.
  */
-export function captureStdout(): { lines(): string[]; events(): Set<string>; clear(): void; restore(): void } {
+export function captureOutput(): { lines(): string[]; events(): Set<string>; clear(): void; restore(): void } {
   let buffer: string[] = [];
   const streams = [process.stdout, process.stderr];
   const originals = streams.map((s) => s.write);

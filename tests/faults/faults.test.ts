@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnCli } from '../helpers/cli.js';
+import { FAULT_KINDS, startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { fullProject, stackState, type FullProject } from './support.js';
+
+const apply = (p: FullProject, env: Record<string, string> = {}) => spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir, env);
+
+describe('release apply through a fault-injecting proxy (20% of AWS calls throttled, 5xx or dropped)', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ target: process.env.TURNCTL_SANDBOX_ENDPOINT!, rate: 0.2, seed: 20250701 });
+  });
+  afterAll(() => proxy.close());
+
+  it('GIVEN 20% of calls faulted WHEN the full release is applied THEN it succeeds by the SDK retry alone and the stack equals a clean apply', async () => {
+    // GIVEN two identical projects: one applied straight against the sandbox, one through the proxy
+    const [clean, faulted] = await Promise.all([fullProject(), fullProject()]);
+    // WHEN both are applied (the CLI is spawned: the sandbox endpoint is read per process)
+    const [c, f] = await Promise.all([apply(clean), apply(faulted, { TURNCTL_SANDBOX_ENDPOINT: proxy.url })]);
+    // THEN both succeed, and the proxy really faulted a fifth of the calls, of every kind
+    expect(c.code, c.stderr).toBe(0);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stderr).not.toMatch(/ThrottlingException|TooManyRequests|SlowDown|InternalFailure|ServiceUnavailable|ECONNRESET|socket hang up/);
+    expect(proxy.stats.faulted / proxy.stats.requests).toBeGreaterThan(0.12);
+    expect(proxy.stats.faulted / proxy.stats.requests).toBeLessThan(0.28);
+    for (const kind of FAULT_KINDS) expect(proxy.stats.byKind[kind], kind).toBeGreaterThan(0);
+    // AND the final state, read through clients that talk to the sandbox directly, equals the clean apply's
+    expect(await stackState(faulted, { ids: false })).toEqual(await stackState(clean, { ids: false }));
+
+    // WHEN planned again through the faults THEN there is nothing to do
+    const again = await spawnCli(['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local', '--exit-code'], faulted.dir, { TURNCTL_SANDBOX_ENDPOINT: proxy.url });
+    expect(again.code, again.stderr).toBe(0);
+  }, 300_000);
+});

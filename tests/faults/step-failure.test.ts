@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { mapLimit } from '../../src/aws/clients.js';
+import { spawnCli } from '../helpers/cli.js';
+import { changeEverything, FULL_SECTIONS, fullProject, stackState } from './support.js';
+
+/** Sections split over this many projects that run side by side (each section's case is sequential within one). */
+const LANES = 3;
+
+describe('a failure injected in each step is rolled back to the exact before-state', () => {
+  it('GIVEN release 1.0.0 live and 1.1.0 changing every section WHEN step X fails (for every X) THEN the stack is exactly as before and exit is 1', async () => {
+    const lanes = Array.from({ length: LANES }, (_, i) => FULL_SECTIONS.filter((_, j) => j % LANES === i));
+    const results = await mapLimit(lanes, LANES, async (sections) => {
+      // GIVEN a stage on release 1.0.0
+      const p = await fullProject();
+      const first = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir);
+      expect(first.code, first.stderr).toBe(0);
+      const before = await stackState(p);
+      // AND release 1.1.0 that changes every section
+      const manifest = changeEverything(p);
+      const out: Array<{ section: string; code: number | null; stderr: string; state: unknown }> = [];
+      for (const section of sections) {
+        // WHEN the step fails right after it applied its changes
+        const r = await spawnCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_FAIL_STEP: section });
+        out.push({ section, code: r.code, stderr: r.stderr, state: await stackState(p) });
+      }
+      return { before, out };
+    });
+
+    for (const { before, out } of results) {
+      for (const o of out) {
+        // THEN the apply fails naming the step and the rollback, and every section is back as it was
+        expect(o.code, `${o.section}: ${o.stderr}`).toBe(1);
+        expect(o.stderr, o.section).toMatch(new RegExp(`injected failure in step ${o.section}.*the release was rolled back`));
+        expect(o.state, o.section).toEqual(before);
+      }
+    }
+    expect(results.flatMap((r) => r.out.map((o) => o.section)).sort()).toEqual([...FULL_SECTIONS].sort());
+  }, 300_000);
+});

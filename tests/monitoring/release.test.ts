@@ -56,7 +56,7 @@ describe('buckets and monitoring through release apply on the sandbox', () => {
 
     const r = await runCli(['release', 'apply', m2, '--stage', 'local', '--yes'], p.dir);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/post-check failed: errors \(1 error-level log entries .*hello: 1 \(\{"level":"ERROR","message":"payment provider down"\}\)/);
+    expect(r.stderr).toMatch(/post-check failed: errors \(1 error-level log entries .*hello: 1 \((?:\S+\t\S+\tINFO\t)?\{"level":"ERROR","message":"payment provider down"\}\)/);
     expect(await state()).toEqual(before);
   });
 });

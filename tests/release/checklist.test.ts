@@ -63,7 +63,8 @@ async function snapshot(dir: string, name: string) {
   return { functions, layerVersions, deployment: stage.deploymentId, throttling: stage.methodSettings, resources, cors, policy, groups, alarms, index, migrations, columns };
 }
 
-describe('the whole checklist on the repo project (every section)', () => {
+// Two full releases of the real project: slower than the rest, so a longer limit (typical: 25 s + 35 s).
+describe('the whole checklist on the repo project (every section)', { timeout: 240_000 }, () => {
   let dir: string;
   let name: string;
   beforeAll(() => ({ dir, name } = copyRepoProject()));

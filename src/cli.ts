@@ -44,6 +44,7 @@ export interface MainOptions {
 
 /** Runs turnctl with `argv` (without node and script); resolves to the exit code. Never exits the process. */
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
+  if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
   const io = opts.io ?? terminalIo();
   const debug = argv.includes('--debug');
   let exitCode: number = ExitCode.ok;

@@ -289,9 +289,41 @@ async function codeOf(ctx: Ctx, name: string, version: string, codeSha256: strin
   const res = await lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: version }));
   const url = res.Code?.Location;
   if (!url) throw new TurnctlError(`cannot restore the code of ${name}: version ${version} has no downloadable code`);
-  const body = await fetch(url);
-  if (!body.ok) throw new TurnctlError(`cannot download the code of ${name} version ${version}: HTTP ${body.status}`);
-  return new Uint8Array(await body.arrayBuffer());
+  return downloadWithSdkRetry(url, `the code of ${name} version ${version}`);
+}
+
+/**
+ * GETs a presigned URL (Lambda's Code.Location) with the AWS SDK's own retry strategy (the same standard retry the
+ * clients use: throttling, 5xx and dropped connections are retried with its backoff and quota). A plain fetch has no
+ * retry, and this download is on the rollback path of every machine without the artifact cache (CI runners).
+ */
+export async function downloadWithSdkRetry(url: string, what: string): Promise<Uint8Array> {
+  const { StandardRetryStrategy } = await import('@smithy/core/retry');
+  const { maxAttempts } = await import('../../aws/clients.js');
+  const strategy = new StandardRetryStrategy(maxAttempts());
+  let token = await strategy.acquireInitialRetryToken('lambda-code-location');
+  for (;;) {
+    let status: number | undefined;
+    try {
+      const res = await fetch(url);
+      status = res.status;
+      if (res.ok) {
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        strategy.recordSuccess(token);
+        return bytes;
+      }
+      await res.arrayBuffer().catch(() => undefined);
+    } catch {
+      status = undefined; // connection dropped / reset: transient
+    }
+    if (status !== undefined && status !== 429 && status < 500) throw new TurnctlError(`cannot download ${what}: HTTP ${status}`);
+    try {
+      token = await strategy.refreshRetryTokenForRetry(token, { errorType: status === 429 ? 'THROTTLING' : 'TRANSIENT' });
+    } catch {
+      throw new TurnctlError(`cannot download ${what}: ${status ? `HTTP ${status}` : 'connection failed'} after ${maxAttempts()} attempts`);
+    }
+    await new Promise((r) => setTimeout(r, token.getRetryDelay()));
+  }
 }
 
 /**

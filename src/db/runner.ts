@@ -74,6 +74,12 @@ export function lambdaRunner(ctx: Ctx, invoke?: Invoker): MigrationRunner {
   return {
     label: `the ${ctx.stage.name} database (via ${fn})`,
     async completed() {
+      // On a stage where the migrate function is not deployed yet, nothing ran through it: the release deploys it
+      // first (the engine's migrate-function step) and then runs every migration the database does not have.
+      if (!invoke) {
+        const { getFunctionConfig } = await import('../aws/lambda.js');
+        if (!(await getFunctionConfig(ctx, fn, ctx.names.alias))) return [];
+      }
       const r = await call({ action: 'status' });
       return r.action === 'status' ? r.completed : [];
     },

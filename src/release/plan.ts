@@ -50,6 +50,46 @@ function bootstrapStep(withRoles: boolean, withGateway: boolean): Step {
   };
 }
 
+/** The pseudo-step that deploys the `migrate` function ahead of the database step (`via: lambda`). */
+export const MIGRATE_FUNCTION = 'migrate-function';
+
+/** The functions step restricted to the one function named `fn` (its desired and live states are keyed by function). */
+export function onlyFunction(functions: Step, fn: string): Step {
+  const pick = (x: unknown) => {
+    const all = (x as { functions?: Record<string, unknown> } | undefined)?.functions ?? {};
+    return { ...(x as object), functions: fn in all ? { [fn]: all[fn] } : {} };
+  };
+  return {
+    section: MIGRATE_FUNCTION as never,
+    desired: async (ctx, release) => pick(await functions.desired(ctx, release)),
+    read: (ctx, d) => functions.read(ctx, d),
+    diff: (d, l) => functions.diff(d, l),
+    record: functions.record,
+    apply: (ctx, d, c) => functions.apply(ctx, d, c),
+    restore: (ctx, b, r) => functions.restore(ctx, pick(b), r),
+  };
+}
+
+/**
+ * `via: lambda`: the database step runs the migrations inside the shipped `migrate` function, so a new version of it
+ * must be live first. When the release changes that function and has migrations to run, it is deployed as its own
+ * step just before the database (the rest of the functions stay after it). Returns the plan note, if split.
+ */
+function splitMigrateFunction(ctx: Ctx, prepared: Map<string, PreparedStep>): string | undefined {
+  const fns = prepared.get('functions');
+  const db = prepared.get('database');
+  if (!fns || !db || ctx.stack.database?.stages?.[ctx.stage.name]?.via !== 'lambda' || !ctx.stack.functions.migrate) return undefined;
+  const step = onlyFunction(fns.step, 'migrate');
+  const desired = { ...(fns.desired as object), functions: { migrate: (fns.desired as { functions: Record<string, unknown> }).functions.migrate } };
+  const live = { ...(fns.live as object), functions: { migrate: (fns.live as { functions: Record<string, unknown> }).functions.migrate } };
+  const changes = fns.changes.filter((c) => c.id === 'function:migrate');
+  // Prepared even without changes, so a resumed run finds the step it journalled.
+  prepared.set(MIGRATE_FUNCTION, { step, desired, live, changes });
+  if (changes.length === 0 || db.changes.length === 0) return undefined;
+  fns.changes = fns.changes.filter((c) => c.id !== 'function:migrate');
+  return 'the migrate function is deployed before the database step: the stage runs its migrations through it (via: lambda)';
+}
+
 /** Validates what the manifest names against what turnctl knows (checks), at the manifest's file:line. */
 export function validateManifest(loaded: LoadedManifest): void {
   const known = checkNames();
@@ -89,6 +129,11 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
     order = order.filter((s) => s !== 'gateway');
     order.splice(order.indexOf('functions') + 1, 0, 'gateway');
     orderNote = `gateway applied after functions: routes name new function(s) ${creates.join(', ')}, which must exist first`;
+  }
+  const migrateFirst = splitMigrateFunction(ctx, prepared);
+  if (migrateFirst) {
+    order.splice(order.indexOf('database'), 0, MIGRATE_FUNCTION);
+    orderNote = [orderNote, migrateFirst].filter(Boolean).join('; ');
   }
   const digest = createHash('sha256');
   digest.update(loaded.file.text).update('\0').update(ctx.project.file.text).update('\0');

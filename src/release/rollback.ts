@@ -5,7 +5,7 @@ import { TurnctlError, UsageError } from '../errors.js';
 import type { ApplyOptions, ApplyOutcome, EngineEvent } from './apply.js';
 import { findRun, listRuns, readJournal, saveJournal, type Journal } from './journal.js';
 import { describeLock, holderAlive, lockBody, readLock, releaseLock, takeOverLock } from './lock.js';
-import { preparePlan } from './plan.js';
+import { MIGRATE_FUNCTION, onlyFunction, preparePlan } from './plan.js';
 import { bootstrap } from './steps/bootstrap.js';
 import { loadStep } from './steps/index.js';
 import type { Section } from '../config/schema.js';
@@ -24,7 +24,12 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
   for (const js of [...journal.steps].reverse()) {
     if (!['done', 'applying', 'failed'].includes(js.status) || js.before === undefined) continue;
     ctx.progress(`restoring ${js.section}`);
-    const restore = js.section === 'bootstrap' ? bootstrap.restore : (await loadStep(js.section as Section)).restore;
+    const restore =
+      js.section === 'bootstrap'
+        ? bootstrap.restore
+        : js.section === MIGRATE_FUNCTION
+          ? onlyFunction(await loadStep('functions'), 'migrate').restore
+          : (await loadStep(js.section as Section)).restore;
     const r = await restore(ctx, js.before as never, js.result);
     restored.push(...r.restored);
     kept.push(...(r.kept ?? []));

@@ -42,7 +42,7 @@ export interface Step<D = any, L = any> {
    * functions step creates): when one of them changed something earlier in the same run, this step's changes are
    * re-derived from live at apply instead of being held to the plan's fingerprint.
    */
-  readonly dependsOn?: ReadonlyArray<Section | 'bootstrap'>;
+  readonly dependsOn?: ReadonlyArray<Section | 'bootstrap' | 'migrate-function'>;
   /** The desired state for this stage (may bundle code, resolve references, read files); no AWS writes. */
   desired(ctx: Ctx, release: ReleaseInput): Promise<D>;
   /** Content hash of the desired state that is the same on every stage (part of the release digest). */
@@ -61,7 +61,7 @@ export interface Step<D = any, L = any> {
 
 /** One step of a plan. */
 export interface PlanStep {
-  section: Section | 'bootstrap';
+  section: Section | 'bootstrap' | 'migrate-function';
   changes: Change[];
   /** Hash of the changes computed against live; apply refuses when re-reading live gives another. */
   fingerprint: string;

@@ -58,6 +58,8 @@ async function openPglite(location: string): Promise<Knex> {
     import('knex-pglite'),
   ]);
   // btree_gist backs the subscriptions overlap constraint; every opener of the data dir must load it.
+  // A fresh local stage has no data directory yet (PGlite creates only the last path segment).
+  if (dataDir) (await import('node:fs')).mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir, { extensions: { btree_gist } });
   return makeKnex(new ClientPGLite({ client: 'pg', connection: () => ({ pglite }), log: knexLog() }));
 }

@@ -13,6 +13,9 @@ import type { Step } from '../types.js';
  */
 export const step: Step<MonitoringDesired, MonitoringLive> = {
   section: 'monitoring',
+  // Lambda creates a function's log group on its first invocation: the database step's migrate invocations
+  // (via: lambda) can create one between plan and apply, so this step is re-derived after those steps changed things.
+  dependsOn: ['migrate-function', 'database'],
 
   async desired(ctx) {
     return desiredMonitoring(ctx);

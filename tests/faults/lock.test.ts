@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { isWriteCommand } from '../../src/aws/clients.js';
+import { BIN, runCli, spawnCli } from '../helpers/cli.js';
+import { handlerSource, makeProject } from '../helpers/project.js';
+import { direct } from './support.js';
+
+/** Resolves once the stage's lock object exists (the other apply holds it), bounded in time. */
+async function lockTaken(bucket: string, deadline = Date.now() + 60_000): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      await direct.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'locks/apply' }));
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  throw new Error('the first apply never took the lock');
+}
+
+describe('lock: a second apply while the first holds the stage', () => {
+  it('GIVEN apply A holding the lock WHEN apply B starts THEN B exits 4 naming A, A finishes, and the stage has exactly one run', async () => {
+    // (hello's smoke answer takes 4 s, so A holds the lock through its post-check while B starts)
+    const p = makeProject({
+      functions: {
+        health: handlerSource('v1', ['STAGE']),
+        hello: "export const handler = async () => { await new Promise((r) => setTimeout(r, 4000)); return { statusCode: 200, body: 'slow' }; };\n",
+      },
+    });
+    const manifest = p.writeRelease({ version: '1.0.0', notes: 'lock', scope: ['env', 'functions'], checks: { pre: ['credentials'], post: ['smoke'] } });
+    // GIVEN apply A started and holding the lock (it is not finished: the lock is deleted at its end)
+    const a = spawn(process.execPath, [BIN, 'release', 'apply', manifest, '--stage', 'local', '--yes'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1', TURNCTL_HOLDER: 'alice@ci' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let aErr = '';
+    a.stderr.on('data', (d) => (aErr += d));
+    const aDone = new Promise<number | null>((resolve) => a.on('close', (code) => resolve(code)));
+    const lockSeen = lockTaken(`${p.name}-local-turnctl`);
+    const winner = await Promise.race([lockSeen.then(() => 'lock' as const), aDone.then(() => 'done' as const)]);
+    expect(winner, `A finished before its lock was seen: ${aErr}`).toBe('lock');
+
+    // WHEN B starts while A holds the stage
+    const trace = join(p.dir, 'b-calls.txt');
+    const b = await spawnCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir, { TURNCTL_HOLDER: 'bob@laptop', TURNCTL_AWS_TRACE: trace });
+
+    // THEN B is refused with the lock's holder and the way out, and wrote nothing; A succeeds
+    expect(b.code, b.stderr).toBe(4);
+    expect(b.stderr.trim().split('\n').at(-1)).toMatch(/^error: stage local is locked by alice@ci \(run \S+, release 1\.0\.0, since \S+\); wait for it/);
+    const bCalls = readFileSync(trace, 'utf8').trim().split('\n');
+    expect(bCalls.length).toBeGreaterThan(0);
+    expect(bCalls.filter((line) => isWriteCommand(line.split(' ')[1]!))).toEqual([]);
+    expect(await aDone, aErr).toBe(0);
+    const history = await runCli(['release', 'history', '--stage', 'local', '--output', 'json'], p.dir);
+    const runs = JSON.parse(history.stdout);
+    expect((Array.isArray(runs) ? runs : runs.runs).map((r: { status: string }) => r.status)).toEqual(['succeeded']);
+  });
+});

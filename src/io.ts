@@ -38,10 +38,8 @@ export function terminalIo(): Io {
     out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     spinner(text) {
-      if (!color) {
-        process.stderr.write(`${text}\n`);
-        return noSpinner;
-      }
+      // Without a TTY there is no spinner and no progress chatter: stderr keeps only results, warnings and errors.
+      if (!color) return noSpinner;
       let handle: { update(t: string): void; succeed(t?: string): void; fail(t?: string): void; stop(): void } | undefined;
       let pending = text;
       void import('ora').then(({ default: ora }) => {

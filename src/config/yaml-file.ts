@@ -58,7 +58,8 @@ export function readYamlFile(file: string): SourceFile<unknown> {
     const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);
     const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
-    throw new InvalidInputError(`${shown}:${pos.line}:${pos.col}`, `YAML syntax error: ${msg}`);
+    const kind = /\.json$/i.test(file) ? 'JSON' : 'YAML';
+    throw new InvalidInputError(`${shown}:${pos.line}:${pos.col}`, `${kind} syntax error: ${msg}`);
   }
   const where = (path: Path, key = false) => {
     const node = nodeAt(doc, path, key);

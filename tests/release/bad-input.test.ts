@@ -40,7 +40,7 @@ const cases: Case[] = [
       writeFileSync(join(d, 'plan.json'), '{"version": 1, "steps": [}');
       return ['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--plan', 'plan.json', '--yes'];
     },
-    where: /plan\.json:1:\d+: YAML syntax error/,
+    where: /plan\.json:1:\d+: JSON syntax error/,
   },
   {
     name: 'saved plan of an unknown version',

@@ -12,9 +12,17 @@ export const ExitCode = {
 /** Base of every error turnctl expects: one line for the user, the fix included, and an exit code. */
 export class TurnctlError extends Error {
   readonly exitCode: number = ExitCode.failure;
+  /** Machine-readable facts for `--output json` (e.g. the run, its status and the failed checks); never secrets. */
+  details?: Record<string, unknown>;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+  }
+
+  /** Attaches machine-readable facts (see `details`); returns the error for `throw`. */
+  with(details: Record<string, unknown>): this {
+    this.details = { ...this.details, ...details };
+    return this;
   }
 }
 

@@ -44,6 +44,17 @@ function engineEvents(io: Io, stop: () => void) {
   };
 }
 
+/** With `--output json`, a failed run still prints its outcome (status, failed checks, what was restored) to stdout. */
+async function jsonOnFailure<T>(io: Io, output: string | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const details = (err as { details?: Record<string, unknown> }).details;
+    if (output === 'json' && details) io.out(JSON.stringify({ ...details, error: (err as Error).message }, null, 2));
+    throw err;
+  }
+}
+
 /** `turnctl release …` */
 export function register(group: Command, host: CommandHost): void {
   const { io } = host;
@@ -84,7 +95,7 @@ export function register(group: Command, host: CommandHost): void {
     .action(
       host.action(async (manifestPath: string, opts: StageOpts & { plan?: string }) => {
         const { loadManifest } = await import('../config/load.js');
-        const { applyRelease } = await import('../release/apply.js');
+        const { applyRelease, outcomeOf } = await import('../release/apply.js');
         const { readPlanFile } = await import('../release/plan.js');
         const { renderPlan } = await import('../release/render.js');
         const p = progressOf(io);
@@ -92,7 +103,7 @@ export function register(group: Command, host: CommandHost): void {
         const loaded = loadManifest(resolve(host.cwd, manifestPath));
         const savedPlan = opts.plan ? { plan: await readPlanFile(resolve(host.cwd, opts.plan)), file: resolve(host.cwd, opts.plan) } : undefined;
         const show = (lines: string[]) => lines.forEach((l) => (opts.output === 'json' ? io.err(l) : io.out(l)));
-        const outcome = await applyRelease(ctx, loaded, {
+        const outcome = await jsonOnFailure(io, opts.output, () => applyRelease(ctx, loaded, {
           savedPlan,
           onEvent: engineEvents(io, p.stop),
           confirm: async (plan) => {
@@ -100,19 +111,14 @@ export function register(group: Command, host: CommandHost): void {
             show(renderPlan(plan, io.color));
             await confirmOrRefuse(io, { yes: opts.yes, message: `Apply release ${plan.release} to stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
           },
-        });
+        }));
         p.stop();
         if (outcome.status === 'no-changes') {
           printResult(io, opts.output, { status: 'no-changes', release: outcome.plan.release, stage: ctx.stage.name, summary: outcome.plan.summary }, () => renderPlan(outcome.plan, io.color));
           return ExitCode.ok;
         }
         const j = outcome.journal!;
-        printResult(
-          io,
-          opts.output,
-          { status: j.status, run: j.run, release: j.release, stage: j.stage, digest: j.digest, summary: j.plan.summary, steps: j.steps.map((s) => ({ section: s.section, status: s.status, changes: s.changes })), preChecks: j.preChecks, postChecks: j.postChecks },
-          () => `Release ${j.release} applied to ${j.stage} (run ${j.run}); post-checks passed.`,
-        );
+        printResult(io, opts.output, outcomeOf(j), () => `Release ${j.release} applied to ${j.stage} (run ${j.run}); post-checks passed.`);
         return ExitCode.ok;
       }),
     );

@@ -103,6 +103,23 @@ export async function applyRelease(ctx: Ctx, loaded: LoadedManifest, opts: Apply
   return runSteps(ctx, loaded, journal, prepared, opts, false);
 }
 
+/** The JSON form of a run's outcome (what `release apply --output json` prints, also when it failed). */
+export function outcomeOf(j: Journal): Record<string, unknown> {
+  return {
+    status: j.status,
+    run: j.run,
+    release: j.release,
+    stage: j.stage,
+    digest: j.digest,
+    summary: j.plan.summary,
+    steps: j.steps.map((s) => ({ section: s.section, status: s.status, changes: s.changes, ...(s.error ? { error: s.error } : {}) })),
+    preChecks: j.preChecks,
+    postChecks: j.postChecks,
+    ...(j.failedCheck ? { failedCheck: j.failedCheck } : {}),
+    ...(j.rollback ? { rollback: j.rollback } : {}),
+  };
+}
+
 /** Applies the journal's remaining steps, then post-checks; shared by apply and resume. */
 export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journal, prepared: Map<string, PreparedStep>, opts: ApplyOptions, resuming: boolean): Promise<ApplyOutcome> {
   const manifest = loaded.manifest;
@@ -123,10 +140,10 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
     await saveJournal(ctx, journal);
     if (journal.rollbackPolicy === 'manual') {
       await releaseLock(ctx, journal.run);
-      throw new TurnctlError(`${message}; rollback: manual — nothing was rolled back; run turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`, { cause: err });
+      throw new TurnctlError(`${message}; rollback: manual — nothing was rolled back; run turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`, { cause: err }).with(outcomeOf(journal));
     }
     const rb = await rollbackRun(ctx, journal, `step failed: ${message}`, opts.onEvent);
-    throw new TurnctlError(`${message}; ${rb.blocked ? `rolled back except: ${rb.blocked}` : 'the release was rolled back'} (run ${journal.run})`, { cause: err });
+    throw new TurnctlError(`${message}; ${rb.blocked ? `rolled back except: ${rb.blocked}` : 'the release was rolled back'} (run ${journal.run})`, { cause: err }).with(outcomeOf(journal));
   }
 
   const post = await runChecks(ctx, manifest.checks.post, 'post', { manifest, digest: journal.digest, plan: journal.plan, startedAt: new Date(journal.startedAt) }, opts.onEvent);
@@ -148,12 +165,12 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
     journal.finishedAt = new Date().toISOString();
     await saveJournal(ctx, journal);
     await releaseLock(ctx, journal.run);
-    throw new TurnctlError(`post-check failed: ${what}; rollback: manual — run turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`);
+    throw new TurnctlError(`post-check failed: ${what}; rollback: manual — run turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`).with(outcomeOf(journal));
   }
   await saveJournal(ctx, journal);
   const rb = await rollbackRun(ctx, journal, `post-check failed: ${what}`, opts.onEvent);
-  if (rb.blocked) throw new TurnctlError(`post-check failed: ${what}; rolled back except: ${rb.blocked}`);
-  throw new RolledBackError(`post-check failed: ${what}; the release was rolled back (run ${journal.run}; see release status)`);
+  if (rb.blocked) throw new TurnctlError(`post-check failed: ${what}; rolled back except: ${rb.blocked}`).with(outcomeOf(journal));
+  throw new RolledBackError(`post-check failed: ${what}; the release was rolled back (run ${journal.run}; see release status)`).with(outcomeOf(journal));
 }
 
 async function applyStep(ctx: Ctx, journal: Journal, js: JournalStep, p: PreparedStep, plannedFingerprint: string, resuming: boolean, opts: ApplyOptions): Promise<void> {

@@ -93,9 +93,13 @@ describe('release apply on the sandbox (functions and env)', () => {
     const before = await snapshot(p, 'hello');
     p.config.functions.hello.environment.FAIL_SMOKE = 'yes';
     p.writeConfig(p.config);
-    const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir);
+    const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes', '--output', 'json'], p.dir);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/post-check failed: smoke/);
+    // CI gets the outcome as JSON on stdout too.
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: 'rolled-back', failedCheck: 'smoke', postChecks: [expect.objectContaining({ name: 'smoke', ok: false })] });
+    expect(out.rollback.restored.join('\n')).toMatch(/hello: live alias back on version 1/);
     expect(await snapshot(p, 'hello')).toEqual(before);
     const status = await runCli(['release', 'status', '--stage', 'local', '--output', 'json'], p.dir);
     const run = JSON.parse(status.stdout).run;

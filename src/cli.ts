@@ -80,7 +80,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
+      // `turnctl` or `turnctl release` without a command: the help was shown, but nothing was asked for.
+      if (err.code === 'commander.help') return ExitCode.usage;
       if (err.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
       return ExitCode.usage;
     }

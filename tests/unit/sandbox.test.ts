@@ -47,6 +47,8 @@ describe('turnctl sandbox', () => {
     expect(r.stderr).toMatch(/\[import\] .*dist\/cli\.js/);
     expect(r.stderr).toMatch(/\[import\] .*commander/);
     expect(r.stderr).not.toMatch(/@aws-sdk|@smithy/);
+    const bare = await spawnCli([], process.cwd());
+    expect(bare.code).toBe(64); // no command: the help is shown, but it is a usage error
     const v = await spawnCli(['--version'], process.cwd(), trace);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(v.stderr).not.toMatch(/@aws-sdk|@smithy/);

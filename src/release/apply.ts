@@ -75,7 +75,9 @@ export async function applyRelease(ctx: Ctx, loaded: LoadedManifest, opts: Apply
   await opts.confirm?.(plan);
   const startedAt = new Date();
   const manifest = loaded.manifest;
-  const preChecks = await runChecks(ctx, manifest.checks.pre, 'pre', { manifest, digest: plan.digest, plan: opts.savedPlan?.plan ?? plan, freshPlan: plan, startedAt }, opts.onEvent);
+  // The account check runs before any write whether or not the manifest lists it.
+  const preNames = ['credentials', ...manifest.checks.pre.filter((n) => n !== 'credentials')];
+  const preChecks = await runChecks(ctx, preNames, 'pre', { manifest, digest: plan.digest, plan: opts.savedPlan?.plan ?? plan, freshPlan: plan, startedAt }, opts.onEvent);
   const failedPre = preChecks.find((c) => !c.ok);
   if (failedPre) throw new TurnctlError(`pre-check ${failedPre.name} failed: ${failedPre.detail}; nothing was changed`);
 

@@ -144,4 +144,20 @@ describe('release apply on the sandbox (functions and env)', () => {
     expect(typed.code).toBe(1);
     expect(typed.stderr).toMatch(/aborted/);
   });
+
+  it('GIVEN credentials of another account WHEN applying (even with no pre-checks listed) THEN it stops before any write', async () => {
+    const other = makeProject({ config: (c) => (c.stages.staging.account = '999999999999') });
+    const m = other.writeRelease({ version: '1.0.0', notes: 'no checks listed', checks: { pre: [], post: [] } });
+    const calls: AwsCall[] = [];
+    const stop = observeAwsCalls((c) => calls.push(c));
+    let r;
+    try {
+      r = await runCli(['release', 'apply', m, '--stage', 'staging', '--yes'], other.dir);
+    } finally {
+      stop();
+    }
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/pre-check credentials failed: credentials are for account 123456789012, but stage staging is account 999999999999/);
+    expect(calls.filter((c) => isWriteCommand(c.command))).toEqual([]);
+  });
 });

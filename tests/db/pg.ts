@@ -28,7 +28,7 @@ export async function freshDatabase(password?: string): Promise<{ url: string; n
 
 /** Reads a Postgres database through its own pg client. */
 export function pgInspector(url: string): Inspector {
-  const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+  return inspectorOver(async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
@@ -36,7 +36,11 @@ export function pgInspector(url: string): Inspector {
     } finally {
       await c.end();
     }
-  };
+  });
+}
+
+/** The Inspector over any way of running a query (a pg client, a PGlite of the test's own). */
+export function inspectorOver(query: <T>(sql: string, params?: unknown[]) => Promise<T[]>): Inspector {
   return {
     tables: async () => (await query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).map((r) => r.table_name),
     columns: async (t) => (await query<{ column_name: string }>(`select column_name from information_schema.columns where table_name = $1 order by 1`, [t])).map((r) => r.column_name),

@@ -5,11 +5,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { localDatabaseUrl } from '../../src/db/connection.js';
 import { step } from '../../src/release/steps/database.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
+import { inspectorOver } from './pg.js';
 import { addMigrations, M, release, stepScenario, type Inspector } from './support.js';
 
 /** Reads the PGlite directory with a PGlite of its own (turnctl has closed it: one process at a time). */
 function pgliteInspector(dir: string): Inspector {
-  const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+  return inspectorOver(async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
     if (!existsSync(dir)) return [];
     const db = new PGlite(dir);
     try {
@@ -17,15 +18,7 @@ function pgliteInspector(dir: string): Inspector {
     } finally {
       await db.close();
     }
-  };
-  return {
-    tables: async () => (await query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).map((r) => r.table_name),
-    columns: async (t) => (await query<{ column_name: string }>(`select column_name from information_schema.columns where table_name = $1 order by 1`, [t])).map((r) => r.column_name),
-    migrations: async () => {
-      const has = await query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_name = 'knex_migrations'`);
-      return has[0]?.n ? query<{ name: string; batch: number }>(`select name, batch from knex_migrations order by id`) : [];
-    },
-  };
+  });
 }
 
 describe('database step on the local stage (PGlite)', () => {

@@ -1,8 +1,8 @@
 import { DeleteMethodCommand, GetResourcesCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWriteCommand, observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
+import { isWriteCommand } from '../../src/aws/clients.js';
 import { loadCheck } from '../../src/checks/index.js';
-import { runCli } from '../helpers/cli.js';
+import { recordAwsCalls, runCli } from '../helpers/cli.js';
 import type { TestProject } from '../helpers/project.js';
 import { apigw, createPortalPool, gatewayProject, policySids, snapshot } from './support.js';
 
@@ -91,14 +91,8 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     const plan = await runCli(['release', 'plan', manifest, '--stage', 'local', '--output', 'json', '--exit-code'], p.dir);
     expect(plan.code, plan.stdout).toBe(0);
     expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, delete: 0 });
-    const calls: AwsCall[] = [];
-    const stop = observeAwsCalls((c) => calls.push(c));
-    try {
-      const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir);
-      expect(r.code, r.stderr).toBe(0);
-    } finally {
-      stop();
-    }
+    const { result: r, calls } = await recordAwsCalls(() => runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir));
+    expect(r.code, r.stderr).toBe(0);
     expect(calls.filter((c) => c.service === 'apigateway').length).toBeGreaterThan(0);
     expect(calls.filter((c) => isWriteCommand(c.command) && c.service !== 's3' && c.service !== 'logs')).toEqual([]);
   });

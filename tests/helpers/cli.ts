@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
 import { main } from '../../src/cli.js';
 import { recordingIo, type RecordingIo } from './io.js';
 
@@ -23,4 +24,15 @@ export function spawnCli(args: string[], cwd: string, env: Record<string, string
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** Runs `fn` while recording every AWS call this process sends (to prove, e.g., that nothing was written). */
+export async function recordAwsCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: AwsCall[] }> {
+  const calls: AwsCall[] = [];
+  const stop = observeAwsCalls((c) => calls.push(c));
+  try {
+    return { result: await fn(), calls };
+  } finally {
+    stop();
+  }
 }

@@ -1,7 +1,7 @@
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWriteCommand, observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
-import { runCli } from '../helpers/cli.js';
+import { isWriteCommand } from '../../src/aws/clients.js';
+import { recordAwsCalls, runCli } from '../helpers/cli.js';
 import { handlerSource, makeProject, type TestProject } from '../helpers/project.js';
 
 /** A second client, independent of turnctl's, to read state back. */
@@ -42,14 +42,8 @@ describe('release apply on the sandbox (functions and env)', () => {
   });
 
   it('GIVEN an applied release WHEN applied again THEN no AWS write call is made', async () => {
-    const calls: AwsCall[] = [];
-    const stop = observeAwsCalls((c) => calls.push(c));
-    try {
-      const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir);
-      expect(r.code, r.stderr).toBe(0);
-    } finally {
-      stop();
-    }
+    const { result: r, calls } = await recordAwsCalls(() => runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir));
+    expect(r.code, r.stderr).toBe(0);
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.filter((c) => isWriteCommand(c.command))).toEqual([]);
   });
@@ -148,14 +142,7 @@ describe('release apply on the sandbox (functions and env)', () => {
   it('GIVEN credentials of another account WHEN applying (even with no pre-checks listed) THEN it stops before any write', async () => {
     const other = makeProject({ config: (c) => (c.stages.staging.account = '999999999999') });
     const m = other.writeRelease({ version: '1.0.0', notes: 'no checks listed', checks: { pre: [], post: [] } });
-    const calls: AwsCall[] = [];
-    const stop = observeAwsCalls((c) => calls.push(c));
-    let r;
-    try {
-      r = await runCli(['release', 'apply', m, '--stage', 'staging', '--yes'], other.dir);
-    } finally {
-      stop();
-    }
+    const { result: r, calls } = await recordAwsCalls(() => runCli(['release', 'apply', m, '--stage', 'staging', '--yes'], other.dir));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/pre-check credentials failed: credentials are for account 123456789012, but stage staging is account 999999999999/);
     expect(calls.filter((c) => isWriteCommand(c.command))).toEqual([]);

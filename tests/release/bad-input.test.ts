@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isWriteCommand, observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
-import { runCli } from '../helpers/cli.js';
+import { isWriteCommand } from '../../src/aws/clients.js';
+import { recordAwsCalls, runCli } from '../helpers/cli.js';
 import { makeProject } from '../helpers/project.js';
 
 interface Case {
@@ -57,14 +57,7 @@ describe('bad input: exit 65, one line naming file:line, no stack trace, no AWS 
     const p = makeProject();
     const edit = (file: string, fn: (text: string) => string) => writeFileSync(join(p.dir, file), fn(readFileSync(join(p.dir, file), 'utf8')));
     const args = c.arrange(p.dir, edit) ?? ['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local'];
-    const calls: AwsCall[] = [];
-    const stop = observeAwsCalls((call) => calls.push(call));
-    let r;
-    try {
-      r = await runCli(args, p.dir);
-    } finally {
-      stop();
-    }
+    const { result: r, calls } = await recordAwsCalls(() => runCli(args, p.dir));
     expect(r.code, r.stderr).toBe(c.code ?? 65);
     const lines = r.stderr.split('\n').filter((l) => l.trim());
     expect(lines, r.stderr).toHaveLength(1);

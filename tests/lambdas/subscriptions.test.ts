@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler } from '../../src/lambdas/subscriptions/index.js';
-import { closeDatabase, database, openKnex, sqlState } from '../../src/lambdas/lib/db.js';
+import { database, openKnex, sqlState } from '../../src/lambdas/lib/db.js';
 import { apiEvent, bodyOf, type RequestSpec } from './helpers/events.js';
-import { BACKENDS, stopOwnPostgres, type TestDatabase } from './helpers/databases.js';
-import { captureOutput } from './helpers/output.js';
+import { BACKENDS, useHandlerDatabase } from './helpers/databases.js';
 
 const ORIGIN = 'https://app.turn.example';
 const ALICE = { sub: 'a1a1a1a1-0000-4000-8000-00000000a11c', email: 'alice@example.com' };
@@ -26,19 +25,7 @@ const getOne = (id: string, claims: RequestSpec['claims']) =>
 const list = (claims: RequestSpec['claims']) => handler(apiEvent({ path: '/subscriptions', claims }));
 
 describe.each(BACKENDS)('subscriptions on $kind', ({ kind, create }) => {
-  let db: TestDatabase;
-  let out: ReturnType<typeof captureOutput>;
-  beforeAll(async () => {
-    out = captureOutput();
-    db = await create();
-    Object.assign(process.env, { DATABASE_URL: db.url, ALLOWED_ORIGINS: ORIGIN, STAGE: 'test' });
-  });
-  afterAll(async () => {
-    out?.restore();
-    await closeDatabase();
-    await db?.dispose();
-    stopOwnPostgres();
-  });
+  const backend = useHandlerDatabase(create, { ALLOWED_ORIGINS: ORIGIN, STAGE: 'test' });
 
   it('GIVEN a valid body WHEN Alice subscribes THEN 201 with the end date, captured price and a Location, tracked as created', async () => {
     const res = await post({ vehicleId: VEHICLE.id3, termMonths: 6, startDate: '2099-01-31' });
@@ -47,7 +34,7 @@ describe.each(BACKENDS)('subscriptions on $kind', ({ kind, create }) => {
     expect(sub).toMatchObject({ vehicleId: VEHICLE.id3, termMonths: 6, startDate: '2099-01-31', endDate: '2099-07-31', monthlyPriceCents: 49900, currency: 'EUR', status: 'active' });
     expect(res.headers?.Location).toBe(`/subscriptions/${sub.id}`);
     expect(res.headers?.['Access-Control-Allow-Origin']).toBe(ORIGIN);
-    expect(out.events()).toContain('SubscriptionCreated');
+    expect(backend.out().events()).toContain('SubscriptionCreated');
   });
 
   it('WHEN a one-month term starts on the 31st THEN the database ends it on the last day of the shorter month', async () => {
@@ -97,7 +84,7 @@ describe.each(BACKENDS)('subscriptions on $kind', ({ kind, create }) => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     const refused = results.find((r) => r.statusCode === 409)!;
     expect(bodyOf(refused)).toEqual({ error: 'conflict', reason: 'the vehicle is already subscribed for an overlapping period' });
-    expect(out.events()).toContain('SubscriptionRejected');
+    expect(backend.out().events()).toContain('SubscriptionRejected');
   });
 
   it('GIVEN a subscription ending on a day WHEN the next one starts that day THEN both are allowed (periods are half-open)', async () => {
@@ -118,7 +105,7 @@ describe.each(BACKENDS)('subscriptions on $kind', ({ kind, create }) => {
   });
 
   it.runIf(kind === 'postgres')('GIVEN two open transactions on separate connections THEN the second overlapping insert waits for the first and fails at its commit', async () => {
-    const [a, b] = [await openKnex(db.url), await openKnex(db.url)];
+    const [a, b] = [await openKnex(backend.db().url), await openKnex(backend.db().url)];
     try {
       const row = (owner: string) => ({ vehicle_id: VEHICLE.yaris, owner_sub: owner, term_months: 3, start_date: '2094-01-01', monthly_price_cents: 100 });
       const trxA = await a.transaction();

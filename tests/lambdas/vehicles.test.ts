@@ -1,27 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler } from '../../src/lambdas/vehicles/index.js';
-import { closeDatabase } from '../../src/lambdas/lib/db.js';
 import { apiEvent, bodyOf } from './helpers/events.js';
-import { BACKENDS, stopOwnPostgres, type TestDatabase } from './helpers/databases.js';
-import { captureOutput } from './helpers/output.js';
+import { BACKENDS, useHandlerDatabase } from './helpers/databases.js';
 
 const ORIGIN = 'https://app.turn.example';
 const ID3 = '6f1c2a4e-0001-4c2b-9a51-7d2f3e9b1a01';
 
 describe.each(BACKENDS)('vehicles on $kind', ({ create }) => {
-  let db: TestDatabase;
-  let out: ReturnType<typeof captureOutput>;
-  beforeAll(async () => {
-    out = captureOutput();
-    db = await create();
-    Object.assign(process.env, { DATABASE_URL: db.url, ALLOWED_ORIGINS: ORIGIN, STAGE: 'test' });
-  });
-  afterAll(async () => {
-    out?.restore();
-    await closeDatabase();
-    await db?.dispose();
-    stopOwnPostgres();
-  });
+  const backend = useHandlerDatabase(create, { ALLOWED_ORIGINS: ORIGIN, STAGE: 'test' });
 
   it('GIVEN the seeded fleet WHEN listing without filters THEN all six come cheapest first with paging info', async () => {
     const res = await handler(apiEvent({ path: '/vehicles' }));
@@ -31,7 +17,7 @@ describe.each(BACKENDS)('vehicles on $kind', ({ create }) => {
     expect(body.nextPage).toBeNull();
     const prices = body.items.map((v) => v.monthlyPriceCents);
     expect(prices).toEqual([...prices].sort((a, b) => a - b));
-    expect(out.events()).toContain('VehicleListed');
+    expect(backend.out().events()).toContain('VehicleListed');
   });
 
   it('WHEN filtering by availability, make (any case) and price range THEN only matching vehicles come back', async () => {

@@ -3,7 +3,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Knex } from 'knex';
-import { openKnex } from '../../../src/lambdas/lib/db.js';
+import { afterAll, beforeAll } from 'vitest';
+import { closeDatabase, openKnex } from '../../../src/lambdas/lib/db.js';
+import { captureOutput } from './output.js';
 import { freePort } from '../../../src/sandbox/sandbox.js';
 import { startPostgres, type PgServer } from '../../helpers/postgres.js';
 
@@ -110,4 +112,29 @@ export async function postgresDatabase(opts: DatabaseOptions = {}): Promise<Test
       }
     },
   };
+}
+
+/**
+ * Registers, inside a describe block, the usual life of a handler test: capture the function's output, create the
+ * seeded database, point DATABASE_URL (and `env`) at it; afterwards close the function's pool and dispose of it all.
+ * Returns live views of the database and the captured output.
+ */
+export function useHandlerDatabase(
+  create: () => Promise<TestDatabase>,
+  env: Record<string, string>,
+): { db(): TestDatabase; out(): ReturnType<typeof captureOutput> } {
+  let db: TestDatabase | undefined;
+  let out: ReturnType<typeof captureOutput> | undefined;
+  beforeAll(async () => {
+    out = captureOutput();
+    db = await create();
+    Object.assign(process.env, { DATABASE_URL: db.url, ...env });
+  });
+  afterAll(async () => {
+    out?.restore();
+    await closeDatabase();
+    await db?.dispose();
+    stopOwnPostgres();
+  });
+  return { db: () => db!, out: () => out! };
 }

@@ -3,15 +3,14 @@ import type { BucketsDesired, BucketSpec } from './desired.js';
 import type { BucketLive, BucketsLive, RolePolicyLive } from './live.js';
 import { GRANTS_POLICY } from './names.js';
 import { samePolicy, type PolicyDoc } from './policy-doc.js';
+import { canonicalJson } from '../json.js';
 
 /** Bucket aspects in the order they are written (public access block before the policy it may restrict). */
 export const ASPECTS = ['versioning', 'encryption', 'publicAccessBlock', 'cors', 'policy'] as const;
 export type Aspect = (typeof ASPECTS)[number];
 
-/** JSON with sorted keys: a comparison key for plain data. */
-export function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
-}
+/** JSON with sorted keys: a comparison key for plain data (the project's one canonical JSON). */
+export const stableJson = canonicalJson;
 
 const same = (aspect: Aspect, a: unknown, b: unknown) => (aspect === 'policy' ? samePolicy(a, b) : stableJson(a ?? null) === stableJson(b ?? null));
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../json.js';
 
 /**
  * The part of a REST API turnctl manages, in one normalized form shared by the desired state (from turnctl.yaml) and
@@ -57,12 +58,7 @@ export interface Throttling {
 
 export const emptyShape = (): ApiShape => ({ resources: {}, models: {}, validators: {}, authorizers: {} });
 
-/** JSON with object keys sorted: equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
-  return JSON.stringify(sort(value));
-}
+export { canonicalJson };
 
 /** Deep equality through canonical JSON (shapes are plain JSON data). */
 export function same(a: unknown, b: unknown): boolean {

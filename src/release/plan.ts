@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import type { Ctx } from '../context.js';
+import { canonicalJson } from '../json.js';
 import type { LoadedManifest } from '../config/load.js';
 import { SECTIONS } from '../config/schema.js';
 import { checkNames } from '../checks/index.js';
@@ -17,25 +18,13 @@ export interface PreparedStep {
   changes: Change[];
 }
 
-/** Canonical JSON (sorted keys) for hashing. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value ?? null);
-}
-
 /**
  * The fingerprint of a step's changes (what apply re-derives from live and compares). The state bucket is left out:
  * apply creates it before taking the lock (the lock lives in it), i.e. before the bootstrap step re-reads live.
  */
 export function fingerprintOf(changes: Change[]): string {
   const relevant = changes.filter((c) => !c.id.startsWith('state-bucket:'));
-  return createHash('sha256').update(canonical(relevant)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(relevant)).digest('hex').slice(0, 16);
 }
 
 /** The bootstrap pseudo-step as a Step. */

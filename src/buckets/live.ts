@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.js';
 import { mapLimit } from '../aws/clients.js';
+import { readRoles } from '../aws/iam-roles.js';
 import { InvalidInputError, isAwsError } from '../errors.js';
 import type { CorsRule, Encryption, PublicAccessBlock } from './desired.js';
 import { GRANTS_POLICY } from './names.js';
@@ -89,24 +90,15 @@ export async function readBucket(ctx: Ctx, name: string, where?: string): Promis
   };
 }
 
-/** Reads the turnctl-buckets inline policy of a role (read-only). */
-export async function readRolePolicy(ctx: Ctx, role: string): Promise<RolePolicyLive> {
-  const { GetRolePolicyCommand, GetRoleCommand } = await import('@aws-sdk/client-iam');
-  const iam = await ctx.aws.iam();
-  try {
-    const res = await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: GRANTS_POLICY }));
-    return { role, roleExists: true, policy: parsePolicyText(res.PolicyDocument!) };
-  } catch (err) {
-    if (!isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) throw err;
-  }
-  // No such policy, or no such role: tell them apart (a role is created by the engine's bootstrap before any step).
-  const exists = await orMissing(() => iam.send(new GetRoleCommand({ RoleName: role })), 'NoSuchEntity', 'NoSuchEntityException');
-  return { role, roleExists: Boolean(exists), policy: null };
-}
-
 /** Reads the given buckets and roles with bounded concurrency. */
 export async function readBucketsLive(ctx: Ctx, buckets: Array<{ name: string; where?: string }>, roles: string[]): Promise<BucketsLive> {
   const b = await mapLimit(buckets, ctx.concurrency, (x) => readBucket(ctx, x.name, x.where));
-  const r = await mapLimit(roles, ctx.concurrency, (role) => readRolePolicy(ctx, role));
+  // A role is created by the engine's bootstrap before any step; one missing here is reported, not created.
+  const facts = await readRoles(ctx, roles, [GRANTS_POLICY]);
+  const r = roles.map((role): RolePolicyLive => {
+    const f = facts.get(role)!;
+    const doc = f.inline[GRANTS_POLICY];
+    return { role, roleExists: f.exists, policy: doc === undefined ? null : parsePolicyText(doc) };
+  });
   return { buckets: Object.fromEntries(b.map((x) => [x.name, x])), roles: Object.fromEntries(r.map((x) => [x.role, x])) };
 }

@@ -3,7 +3,6 @@ import type { Ctx } from '../context.js';
 import { isAwsError, TurnctlError } from '../errors.js';
 import { appendAudit, callerIdentity } from '../state/audit.js';
 import type { LegalDoc } from './document.js';
-import { renderHtml } from './render.js';
 
 /** One entry of the legal bucket's index.json, as the shipped `legal` function reads it. */
 export interface IndexEntry {
@@ -166,6 +165,7 @@ export async function uploadDoc(ctx: Ctx, doc: LegalDoc): Promise<IndexEntry> {
   const Metadata = { title: enc(doc.title), version: doc.version, 'effective-date': doc.effectiveDate, sha256: doc.sha256, lang: doc.lang };
   const Bucket = legalBucket(ctx);
   await s3.send(new PutObjectCommand({ Bucket, Key: keys.md, Body: doc.body, ContentType: 'text/markdown; charset=utf-8', Metadata }));
+  const { renderHtml } = await import('./render.js'); // marked: only when publishing, not in every plan
   await s3.send(new PutObjectCommand({ Bucket, Key: keys.html, Body: renderHtml(doc), ContentType: 'text/html; charset=utf-8', Metadata }));
   return { version: doc.version, sha256: doc.sha256, effectiveDate: doc.effectiveDate, key: keys.html, title: doc.title };
 }

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../context.js';
 import { mapLimit } from '../../aws/clients.js';
+import { readRoles } from '../../aws/iam-roles.js';
 import { isAwsError } from '../../errors.js';
 import { ensureStateBucket, stateBucketExists } from '../../state/bucket.js';
 import type { Change, RestoreResult } from '../types.js';
@@ -41,17 +42,8 @@ export const bootstrap = {
   },
 
   async read(ctx: Ctx, desired: BootstrapDesired): Promise<BootstrapLive> {
-    const { GetRoleCommand } = await import('@aws-sdk/client-iam');
-    const iam = desired.roles.length ? await ctx.aws.iam() : undefined;
-    const roles = await mapLimit(desired.roles, ctx.concurrency, async (r) => {
-      try {
-        await iam!.send(new GetRoleCommand({ RoleName: r }));
-        return [r, true] as const;
-      } catch (err) {
-        if (isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) return [r, false] as const;
-        throw err;
-      }
-    });
+    const facts = await readRoles(ctx, desired.roles, []);
+    const roles = desired.roles.map((r) => [r, facts.get(r)!.exists] as const);
     let userPool: boolean | undefined;
     if (desired.userPool) {
       const { findPoolId } = await import('../../users/pool.js');

@@ -1,9 +1,9 @@
 import { asPolicy, type PolicyDoc, type PolicyStatement } from './policy-doc.js';
 
 /**
- * A small IAM policy evaluator for the sandbox, where moto has no SimulatePrincipalPolicy (DESIGN.md): identity-based
- * policies only, explicit Deny wins over Allow, no Allow is an implicit deny. Action/NotAction (case-insensitive) and
- * Resource/NotResource (case-sensitive) with * and ? wildcards; conditions with the String* and Bool operators
+ * A small IAM policy evaluator for the sandbox, where moto has no SimulatePrincipalPolicy (DESIGN.md), and for bucket
+ * policies on every stage: explicit Deny wins over Allow, no Allow is an implicit deny. Action/NotAction
+ * (case-insensitive) and Resource/NotResource (case-sensitive) with * and ? wildcards; conditions with the String* and Bool operators
  * (IfExists suffix too) against the request's context keys. A condition operator it does not know never matches,
  * so an Allow that depends on one is not counted (the check errs on the side of failing).
  */
@@ -79,4 +79,40 @@ export function evaluate(policies: ReadonlyArray<PolicyDoc>, req: EvalRequest): 
     }
   }
   return allowed ? 'allowed' : 'implicitDeny';
+}
+
+const principalList = (p: unknown): string[] | '*' => {
+  if (p === '*') return '*';
+  const aws = (p as { AWS?: unknown } | undefined)?.AWS;
+  if (aws === undefined) return []; // Service / Federated principals: never an execution role
+  const l = list(aws);
+  return l.includes('*') ? '*' : l;
+};
+
+/**
+ * The statements of a resource-based policy (a bucket policy) that apply to an execution role of the same account.
+ * An Allow applies only when it names the role itself or everyone: one naming the account (root) delegates to the
+ * role's identity policies and grants nothing by itself. A Deny applies when it names the role, the account or
+ * everyone; NotPrincipal applies to every principal it does not name.
+ */
+export function statementsFor(doc: PolicyDoc, roleArn: string, account: string): PolicyDoc {
+  const names = (l: string[], withAccount: boolean) => l.includes(roleArn) || (withAccount && (l.includes(account) || l.includes(`arn:aws:iam::${account}:root`)));
+  const applies = (s: PolicyStatement) => {
+    if (s.NotPrincipal !== undefined) {
+      const l = principalList(s.NotPrincipal);
+      return l !== '*' && !names(l, true);
+    }
+    const l = principalList(s.Principal);
+    return l === '*' || names(l, s.Effect === 'Deny');
+  };
+  return { Statement: asPolicy(doc).Statement.filter(applies) };
+}
+
+/**
+ * Same-account access: allowed when the identity policies or the resource policy allow it and neither denies it
+ * explicitly. `identity` is the identity-based decision (turnctl's evaluation, or IAM's simulation on AWS stages).
+ */
+export function combineWithResourcePolicy(identity: Decision, resource: Decision): Decision {
+  if (identity === 'explicitDeny' || resource === 'explicitDeny') return 'explicitDeny';
+  return identity === 'allowed' || resource === 'allowed' ? 'allowed' : 'implicitDeny';
 }

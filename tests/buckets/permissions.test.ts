@@ -1,7 +1,7 @@
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { check, plannedRolePolicies } from '../../src/checks/permissions.js';
-import { evaluate } from '../../src/buckets/evaluate.js';
+import { check, plannedPolicies } from '../../src/checks/permissions.js';
+import { combineWithResourcePolicy, evaluate, statementsFor } from '../../src/buckets/evaluate.js';
 import { manifestSchema } from '../../src/config/schema.js';
 import { step } from '../../src/release/steps/buckets.js';
 import type { Plan, ReleaseInput } from '../../src/release/types.js';
@@ -35,6 +35,30 @@ describe('policy evaluator (pure; the sandbox stand-in for SimulatePrincipalPoli
   });
 });
 
+describe('bucket policy statements that apply to an execution role (pure)', () => {
+  const role = 'arn:aws:iam::123456789012:role/fn';
+  const doc = {
+    Statement: [
+      { Sid: 'Everyone', Effect: 'Allow' as const, Principal: '*', Action: 's3:GetObject', Resource: '*' },
+      { Sid: 'Account', Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 's3:*', Resource: '*' },
+      { Sid: 'AccountDeny', Effect: 'Deny' as const, Principal: { AWS: '123456789012' }, Action: 's3:DeleteObject', Resource: '*' },
+      { Sid: 'Other', Effect: 'Deny' as const, Principal: { AWS: 'arn:aws:iam::123456789012:role/other' }, Action: 's3:*', Resource: '*' },
+      { Sid: 'Service', Effect: 'Allow' as const, Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Resource: '*' },
+      { Sid: 'AllButAdmin', Effect: 'Deny' as const, NotPrincipal: { AWS: 'arn:aws:iam::123456789012:role/admin' }, Action: 's3:PutBucketPolicy', Resource: '*' },
+    ],
+  };
+  it('keeps Allow to everyone or the role, Deny to the role, its account or everyone, and NotPrincipal not naming it', () => {
+    expect(statementsFor(doc, role, '123456789012').Statement.map((s) => s.Sid)).toEqual(['Everyone', 'AccountDeny', 'AllButAdmin']);
+  });
+  it('same account: either side allows, an explicit Deny on either side wins', () => {
+    expect(combineWithResourcePolicy('implicitDeny', 'allowed')).toBe('allowed');
+    expect(combineWithResourcePolicy('allowed', 'implicitDeny')).toBe('allowed');
+    expect(combineWithResourcePolicy('allowed', 'explicitDeny')).toBe('explicitDeny');
+    expect(combineWithResourcePolicy('explicitDeny', 'allowed')).toBe('explicitDeny');
+    expect(combineWithResourcePolicy('implicitDeny', 'implicitDeny')).toBe('implicitDeny');
+  });
+});
+
 describe('permissions pre-check on the sandbox', () => {
   let p: TestProject;
   const manifest = manifestSchema.parse({ version: '1.0.0' });
@@ -60,13 +84,13 @@ describe('permissions pre-check on the sandbox', () => {
     const desired = await step.desired(ctx, {} as ReleaseInput);
     const changes = step.diff(desired, await step.read(ctx, desired));
     const plan = { version: 1, steps: [{ section: 'buckets', changes, fingerprint: 'x' }] } as unknown as Plan;
-    expect([...plannedRolePolicies(plan).keys()].sort()).toEqual([`${p.name}-local-health`, `${p.name}-local-hello`]);
+    expect([...plannedPolicies(plan).roles.keys()].sort()).toEqual([`${p.name}-local-health`, `${p.name}-local-hello`]);
 
     const without = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date() });
     expect(without.ok).toBe(false);
     const withPlan = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
     expect(withPlan.ok, withPlan.detail).toBe(true);
-    expect(withPlan.detail).toContain('with the policy this release applies');
+    expect(withPlan.detail).toContain('with the policies this release applies');
 
     await step.apply(ctx, desired, changes);
   });
@@ -95,5 +119,39 @@ describe('permissions pre-check on the sandbox', () => {
     const denied = await check.run({ ctx: p.ctx(), manifest, digest: 'x', startedAt: new Date() });
     expect(denied.items?.find((i) => i.name.startsWith('hello'))).toMatchObject({ ok: false, detail: expect.stringContaining('s3:ListBucket on arn:aws:s3:::') });
     expect(denied.detail).toContain('is explicitly denied');
+  });
+
+  it('GIVEN a bucket policy that denies one role the writes (and requires TLS) WHEN checked THEN that grant fails naming the bucket policy, the others pass', async () => {
+    // Undo the earlier tampering: re-apply the grants, drop the guard.
+    const ctx = p.ctx();
+    const desired = await step.desired(ctx, {} as ReleaseInput);
+    await step.apply(ctx, desired, step.diff(desired, await step.read(ctx, desired)));
+    const { DeleteRolePolicyCommand } = await import('@aws-sdk/client-iam');
+    await iam().send(new DeleteRolePolicyCommand({ RoleName: `${p.name}-local-hello`, PolicyName: 'guard' }));
+    const bucket = `${p.name}-local-uploads`;
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        { Sid: 'NoWrites', Effect: 'Deny', Principal: { AWS: `arn:aws:iam::123456789012:role/${p.name}-local-health` }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` },
+      ],
+    };
+    const { PutBucketPolicyCommand, DeleteBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+    const { s3 } = await import('./helpers.js');
+    await s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+
+    const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date() });
+    expect(r.items?.map((i) => [i.name.split(' ')[0], i.ok])).toEqual([
+      ['health', false],
+      ['hello', true],
+    ]);
+    expect(r.detail).toContain(`s3:PutObject on arn:aws:s3:::${bucket}/in/turnctl-permissions-check is explicitly denied by the bucket policy of ${bucket}; fix the bucket's policy`);
+    expect(r.detail).not.toContain('s3:GetObject');
+
+    // WHEN the release removes that policy THEN the check with the plan passes.
+    const plan = { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'delete', before: policy, after: null }], fingerprint: 'x' }] } as unknown as Plan;
+    const withPlan = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
+    expect(withPlan.ok, withPlan.detail).toBe(true);
+    await s3().send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
   });
 });

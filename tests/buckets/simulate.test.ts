@@ -30,16 +30,16 @@ describe('permissions check on AWS stages (IAM policy simulation)', () => {
   const role = `${p.name}-local-hello`;
   const arn = `arn:aws:iam::123456789012:role/${role}`;
 
-  it('GIVEN a role whose simulation allows every action WHEN checked THEN it passes, one simulation per action with the s3:prefix context', async () => {
+  it('GIVEN a role whose simulation allows every action WHEN checked THEN it passes, one simulation per action with the s3:prefix and TLS context', async () => {
     const { ctx, calls } = awsStageCtx(p.ctx(), (cmd) => (cmd === 'GetRole' ? { Role: { Arn: arn } } : { EvaluationResults: [{ EvalDecision: 'allowed' }] }));
     const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date() });
     expect(r.ok, r.detail).toBe(true);
     expect(r.detail).toContain('IAM policy simulation');
     const sims = calls.filter((c) => c.cmd === 'SimulatePrincipalPolicy').map((c) => c.input);
     expect(sims).toEqual([
-      { PolicySourceArn: arn, ActionNames: ['s3:PutObject'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads/in/turnctl-permissions-check`], ContextEntries: [] },
-      { PolicySourceArn: arn, ActionNames: ['s3:DeleteObject'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads/in/turnctl-permissions-check`], ContextEntries: [] },
-      { PolicySourceArn: arn, ActionNames: ['s3:ListBucket'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads`], ContextEntries: [{ ContextKeyName: 's3:prefix', ContextKeyValues: ['in/'], ContextKeyType: 'string' }] },
+      { PolicySourceArn: arn, ActionNames: ['s3:PutObject'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads/in/turnctl-permissions-check`], ContextEntries: [{ ContextKeyName: 'aws:SecureTransport', ContextKeyValues: ['true'], ContextKeyType: 'boolean' }] },
+      { PolicySourceArn: arn, ActionNames: ['s3:DeleteObject'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads/in/turnctl-permissions-check`], ContextEntries: [{ ContextKeyName: 'aws:SecureTransport', ContextKeyValues: ['true'], ContextKeyType: 'boolean' }] },
+      { PolicySourceArn: arn, ActionNames: ['s3:ListBucket'], ResourceArns: [`arn:aws:s3:::${p.name}-local-uploads`], ContextEntries: [{ ContextKeyName: 's3:prefix', ContextKeyValues: ['in/'], ContextKeyType: 'string' }, { ContextKeyName: 'aws:SecureTransport', ContextKeyValues: ['true'], ContextKeyType: 'boolean' }] },
     ]);
   });
 
@@ -60,5 +60,16 @@ describe('permissions check on AWS stages (IAM policy simulation)', () => {
     const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
     expect(r.ok, r.detail).toBe(true);
     expect(calls.filter((c) => c.cmd === 'SimulateCustomPolicy').map((c) => c.input.PolicyInputList)).toEqual([[JSON.stringify(planned)], [JSON.stringify(planned)], [JSON.stringify(planned)]]);
+  });
+
+  it('GIVEN a simulation that allows everything but a bucket policy the release puts denying deletes WHEN checked THEN the grant fails naming the bucket policy', async () => {
+    const bucket = `${p.name}-local-uploads`;
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { AWS: '123456789012' }, Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${bucket}/*` }] };
+    const plan = { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'create', before: null, after: policy }], fingerprint: 'x' }] } as unknown as Plan;
+    const { ctx } = awsStageCtx(p.ctx(), (cmd) => (cmd === 'GetRole' ? { Role: { Arn: arn } } : { EvaluationResults: [{ EvalDecision: 'allowed' }] }));
+    const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
+    expect(r.ok).toBe(false);
+    expect(r.detail).toContain(`s3:DeleteObject on arn:aws:s3:::${bucket}/in/turnctl-permissions-check is explicitly denied by the bucket policy of ${bucket}`);
+    expect(r.detail).not.toContain('s3:PutObject');
   });
 });

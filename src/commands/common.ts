@@ -1,3 +1,5 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -25,4 +27,23 @@ export function parseDuration(value: string, flag = '--since'): number {
   const m = /^(\d+)\s*(s|m|h|d)$/.exec(value.trim());
   if (!m) throw new UsageError(`${flag} "${value}" is not a duration; use e.g. 90s, 15m, 1h or 2d`);
   return Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/**
+ * Writes a result file named by an option (`--out`, `--file`) all at once: a reader never sees half of it, and an
+ * interrupted write leaves the previous file. A path that cannot be written is a usage error naming it.
+ */
+export function writeResultFile(cwd: string, file: string, text: string, flag: string): string {
+  const path = resolve(cwd, file);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `directory ${dirname(path)} does not exist` : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String((err as Error).message);
+    throw new UsageError(`${flag} ${file}: cannot write the file (${why}); give a writable path`);
+  }
+  return path;
 }

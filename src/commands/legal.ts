@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandHost } from '../cli.js';
+import { ExitCode } from '../errors.js';
 import { confirmOrRefuse } from '../io.js';
 import { openStage } from '../context.js';
 import { loadProject } from '../config/load.js';
@@ -45,10 +46,11 @@ export function register(group: Command, host: CommandHost): void {
   group
     .command('status')
     .description('each document: local version against the live one')
+    .option('--exit-code', 'exit 2 when a document is not up to date on the stage (for CI)')
     .addOption(stageOption())
     .addOption(outputOption())
     .action(
-      host.action(async (o: { stage: string; output: string }) => {
+      host.action(async (o: { stage: string; output: string; exitCode?: boolean }) => {
         const rows = await (await svc()).legalStatus(open(o.stage));
         printResult(io, o.output, rows, () =>
           rows.length
@@ -58,18 +60,21 @@ export function register(group: Command, host: CommandHost): void {
               ]
             : 'no legal documents',
         );
+        return o.exitCode && rows.some((r) => r.state !== 'up-to-date') ? ExitCode.changesPending : ExitCode.ok;
       }),
     );
 
   group
     .command('diff <doc>')
     .description('unified diff of the live version against legal/<doc>.md')
+    .option('--exit-code', 'exit 2 when the source differs from the live version (for CI)')
     .addOption(stageOption())
     .addOption(outputOption())
     .action(
-      host.action(async (id: string, o: { stage: string; output: string }) => {
+      host.action(async (id: string, o: { stage: string; output: string; exitCode?: boolean }) => {
         const res = await (await svc()).legalDiff(open(o.stage), id);
         printResult(io, o.output, res, () => (res.changed ? res.patch.trimEnd() : `${id}: no difference from the live version ${res.liveVersion}`));
+        return o.exitCode && res.changed ? ExitCode.changesPending : ExitCode.ok;
       }),
     );
 

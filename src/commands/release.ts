@@ -1,10 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { confirmOrRefuse, type Io, type Spinner } from '../io.js';
-import { outputOption, printResult, stageOption, yesOption } from './common.js';
+import { outputOption, printResult, stageOption, writeResultFile, yesOption } from './common.js';
 
 interface StageOpts {
   stage: string;
@@ -77,7 +76,7 @@ export function register(group: Command, host: CommandHost): void {
         const loaded = loadManifest(resolve(host.cwd, manifestPath));
         const { plan } = await preparePlan(ctx, loaded);
         p.stop();
-        if (opts.out) writeFileSync(resolve(host.cwd, opts.out), `${JSON.stringify(plan, null, 2)}\n`);
+        if (opts.out) writeResultFile(host.cwd, opts.out, `${JSON.stringify(plan, null, 2)}\n`, '--out');
         printResult(io, opts.output, plan, () => renderPlan(plan, io.color));
         if (opts.out) io.err(`plan saved to ${opts.out}; apply it with: turnctl release apply ${manifestPath} --stage ${opts.stage} --plan ${opts.out}`);
         return opts.exitCode && changeCount(plan) > 0 ? ExitCode.changesPending : ExitCode.ok;

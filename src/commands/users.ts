@@ -6,7 +6,7 @@ import { stageContext } from '../context.js';
 import { loadProject } from '../config/load.js';
 import { DEFAULT_ROLES } from '../config/sections/users.js';
 import { InvalidInputError } from '../errors.js';
-import { outputOption, printResult, stageOption, yesOption } from './common.js';
+import { outputOption, printResult, stageOption, writeResultFile, yesOption } from './common.js';
 import type { PortalUser } from '../users/users.js';
 import { emailProblem, roleProblem, STATUS_CHOICES, type StatusFilter } from '../users/validate.js';
 
@@ -196,16 +196,21 @@ export function register(group: Command, host: CommandHost): void {
     .command('export')
     .description('export the users as CSV (the import format: email,name,role,phone) or JSON')
     .option('-r, --role <role>', 'only users in this role')
+    .option('-f, --file <path>', 'write to this file (all at once) instead of stdout')
     .addOption(stageOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .action(
-      host.action(async (o: { role?: string; stage: string; output: string }) => {
+      host.action(async (o: { role?: string; file?: string; stage: string; output: string }) => {
         checkRole(o.role);
         const users = await (await svc()).listUsers(open(o.stage), { role: o.role });
-        if (o.output === 'json') io.out(JSON.stringify(users, null, 2));
+        const lines =
+          o.output === 'json'
+            ? [JSON.stringify(users, null, 2)]
+            : ['email,name,role,phone', ...users.map((u) => [u.email, u.name ?? '', u.roles[0] ?? '', u.phone ?? ''].map(csvCell).join(','))];
+        if (!o.file) for (const l of lines) io.out(l);
         else {
-          io.out('email,name,role,phone');
-          for (const u of users) io.out([u.email, u.name ?? '', u.roles[0] ?? '', u.phone ?? ''].map(csvCell).join(','));
+          writeResultFile(host.cwd, o.file, `${lines.join('\n')}\n`, '--file');
+          io.err(`${users.length} user(s) written to ${o.file}`);
         }
       }),
     );

@@ -94,6 +94,9 @@ describe('legal documents (against the sandbox, read back through a second S3 cl
     p.write('legal/terms.md', docSource({ title: 'Terms of Subscription', version: '1.1', effectiveDate: '2025-09-01', summary: 'Notice period shortened to two weeks; price table added.' }, V11_BODY));
     const diff = await run(p, ['legal', 'diff', 'terms']);
     expect(diff.code).toBe(0);
+    // For CI: --exit-code says "differs" with 2, on diff and status
+    expect((await run(p, ['legal', 'diff', 'terms', '--exit-code'])).code).toBe(2);
+    expect((await run(p, ['legal', 'status', '--exit-code'])).code).toBe(2);
     expect(diff.out).toContain('-You may cancel with **one month** notice.');
     expect(diff.out).toContain('+You may cancel with **two weeks** notice.');
     expect(diff.out).toContain('-version: 1.0');
@@ -107,6 +110,8 @@ describe('legal documents (against the sandbox, read back through a second S3 cl
     expect(index.terms).toMatchObject({ version: '1.1', key: 'docs/terms/1.1.html', effectiveDate: '2025-09-01' });
     expect((await getObject(bucket, 'docs/terms/1.1.html'))!.text).toContain('<table>');
     expect((await run(p, ['legal', 'status'])).out).toMatch(/terms\s+1\.1\s+1\.1\s+2025-09-01\s+up-to-date/);
+    expect((await run(p, ['legal', 'diff', 'terms', '--exit-code'])).code).toBe(0);
+    expect((await run(p, ['legal', 'status', '--exit-code'])).code).toBe(0);
     // index.json itself is versioned: every switch is recoverable from the bucket's history
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'index.json' }));
     expect(versions.Versions?.length).toBe(2);

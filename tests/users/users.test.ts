@@ -253,6 +253,19 @@ describe('users import (good and bad rows)', () => {
     expect(result.code).toBe(0);
     expect(writes).toEqual([]);
     expect(result.out).toMatch(/0 created, 0 updated, 4 unchanged, 0 invalid, 0 failed/);
+
+    // --file writes the same CSV to a file (stdout stays empty); an unwritable path is one usage line, nothing written
+    const toFile = await run(p, ['users', 'export', '--file', 'out/users.csv']);
+    expect(toFile.code).toBe(64);
+    expect(toFile.err.trim()).toMatch(/^error: --file out\/users\.csv: cannot write the file \(directory .*\/out does not exist\); give a writable path$/);
+    const { mkdirSync, readFileSync, readdirSync } = await import('node:fs');
+    mkdirSync(`${p.dir}/out`);
+    const written = await run(p, ['users', 'export', '--file', 'out/users.csv']);
+    expect(written.code).toBe(0);
+    expect(written.io.stdout).toEqual([]);
+    expect(written.err).toContain('4 user(s) written to out/users.csv');
+    expect(readFileSync(`${p.dir}/out/users.csv`, 'utf8')).toBe(`${exported.out}\n`);
+    expect(readdirSync(`${p.dir}/out`)).toEqual(['users.csv']);
   });
 
   it('a malformed header is exit 65 naming file:line', async () => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { exitCodeOf, ExitCode, InternalError, TurnctlError } from './errors.js';
+import { describeFailure, exitCodeOf, ExitCode } from './errors.js';
+import { redact } from './secrets/known.js';
 import { terminalIo, type Io } from './io.js';
 
 /** What a command group gets: the I/O object, the working directory and the action wrapper. */
@@ -86,9 +87,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       if (err.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
       return ExitCode.usage;
     }
-    const e = err instanceof TurnctlError ? err : new InternalError(err instanceof Error ? err.message : String(err), { cause: err });
-    io.err(`error: ${e.message}`);
-    if (debug) io.err(String((err as Error)?.stack ?? err));
+    const e = describeFailure(err);
+    io.err(`error: ${redact(e.message)}`);
+    if (debug) io.err(redact(String((err as Error)?.stack ?? err)));
     return exitCodeOf(e);
   }
 }

@@ -1,3 +1,5 @@
+import { redact } from './secrets/known.js';
+
 /** Exit codes of turnctl; documented in the README. */
 export const ExitCode = {
   ok: 0,
@@ -77,4 +79,51 @@ export function isAwsError(err: unknown, ...names: string[]): boolean {
   const name = awsErrorName(err);
   const code = (err as { Code?: string } | null)?.Code;
   return names.some((n) => n === name || n === code);
+}
+
+/** Which AWS call an error came from (set by the client factory's middleware). */
+export interface AwsCallInfo {
+  service: string;
+  command: string;
+  endpoint?: string;
+}
+
+const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'TimeoutError'];
+const CREDENTIAL_ERRORS = ['CredentialsProviderError', 'TokenProviderError'];
+const EXPIRED = ['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'];
+const DENIED = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'NotAuthorizedException'];
+const BAD_CREDENTIALS = ['UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'InvalidSignatureException'];
+const THROTTLED = ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded'];
+
+/**
+ * Turns an error nothing else handled into the one line the user gets. What the environment causes (no network, no
+ * credentials, a denied or throttled AWS call, an AWS error turnctl has no special case for) says what failed and how
+ * to fix it; only what is left is an internal error that asks for a report.
+ */
+export function describeFailure(err: unknown): TurnctlError {
+  if (err instanceof TurnctlError) return err;
+  const e = (err ?? {}) as { name?: string; code?: string; message?: string; address?: string; port?: number; hostname?: string; $metadata?: unknown; $fault?: string; turnctlAwsCall?: AwsCallInfo };
+  const call = e.turnctlAwsCall;
+  const what = call ? `${call.service} ${call.command}` : 'an AWS call';
+  const message = String(e.message ?? err).split('\n')[0];
+  const code = e.code ?? e.name ?? '';
+  if (NETWORK_CODES.includes(code)) {
+    const where = e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : (e.hostname ?? call?.endpoint ?? 'the AWS endpoint');
+    const local = /^(127\.|::1|localhost)/.test(String(where)) || /127\.0\.0\.1|localhost/.test(call?.endpoint ?? '');
+    const fix = local ? 'is the local sandbox running? start it with: turnctl sandbox start' : "check the network and the stage's region/endpoint";
+    return new TurnctlError(`cannot reach ${where} (${code}${call ? ` during ${what}` : ''}); ${fix}`, { cause: err });
+  }
+  if (CREDENTIAL_ERRORS.includes(e.name ?? '')) return new TurnctlError(`no AWS credentials: ${message}; set the stage's profile in turnctl.yaml, or AWS_PROFILE / AWS_ACCESS_KEY_ID`, { cause: err });
+  if (e.$metadata === undefined && !call) return new InternalError(message, { cause: err });
+  const name = e.name ?? 'Error';
+  if (EXPIRED.includes(name)) return new TurnctlError(`the AWS credentials have expired (${what}); refresh them (e.g. aws sso login) and run again`, { cause: err });
+  if (BAD_CREDENTIALS.includes(name)) return new TurnctlError(`AWS does not accept these credentials (${what}: ${name}); check the stage's profile or the AWS_* variables`, { cause: err });
+  if (DENIED.includes(name)) return new TurnctlError(`AWS denied ${what}: ${message}; the caller needs that permission (or use a profile that has it)`, { cause: err });
+  if (THROTTLED.includes(name)) return new TurnctlError(`AWS kept throttling ${what} after the SDK's retries; lower the stage's concurrency or raise TURNCTL_MAX_ATTEMPTS and run again`, { cause: err });
+  return new TurnctlError(`AWS ${what} failed: ${name}: ${message}`, { cause: err });
+}
+
+/** The one line a journal, a check result or a step error records for a failure (described, secrets scrubbed). */
+export function failureLine(err: unknown): string {
+  return redact(describeFailure(err).message.split('\n')[0]!).replace(/\.$/, '');
 }

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { redact } from '../secrets/known.js';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -103,6 +104,18 @@ export function maxAttempts(): number {
   return Number.isInteger(n) && n > 0 ? n : 10;
 }
 
+/** Records on an error which AWS call failed (and where it was sent), for the one-line message the user gets. */
+function tagAwsCall(err: unknown, service: string, command: string, endpoint: string | undefined): unknown {
+  if (err && typeof err === 'object' && !('turnctlAwsCall' in err)) {
+    Object.defineProperty(err, 'turnctlAwsCall', { value: { service, command: command.replace(/Command$/, ''), endpoint }, enumerable: false });
+    // AWS may quote what it was sent (Lambda's "environment variables exceeded 4KB" quotes them): scrub secrets here,
+    // before the message can reach a journal or the terminal.
+    const e = err as { message?: unknown };
+    if (typeof e.message === 'string') e.message = redact(e.message);
+  }
+  return err;
+}
+
 /** The one client factory: region, endpoint, credentials and the SDK's adaptive retry, for every service. */
 export function createAwsClients(target: AwsTarget): AwsClients {
   const cache = new Map<string, Promise<unknown>>();
@@ -131,17 +144,19 @@ export function createAwsClients(target: AwsTarget): AwsClients {
           client.middlewareStack.add(
             (next: any, context: any) => async (args: any) => {
               const command = context.commandName ?? 'Unknown';
+              // An error that escapes to the user names the call it came from (errors.ts: describeFailure).
+              const send = () => next(args).catch((err: unknown) => Promise.reject(tagAwsCall(err, service, command, target.endpoint)));
               if (readMemo && !isWriteCommand(command)) {
                 const key = `${service} ${command} ${stableKey(args.input)}`;
                 let hit = readMemo.get(key);
                 if (!hit) {
                   notify(service, command);
-                  readMemo.set(key, (hit = next(args)));
+                  readMemo.set(key, (hit = send()));
                 }
                 return hit;
               }
               notify(service, command);
-              return next(args);
+              return send();
             },
             { step: 'initialize', name: 'turnctlObserver' },
           );

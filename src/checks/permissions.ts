@@ -34,7 +34,7 @@ export const check: Check = {
     const planned = plannedPolicies(plan);
     const verdicts = await verifyGrants(ctx, grants, planned);
     const failed = verdicts.filter((v) => !v.ok);
-    const how = `${ctx.stage.sandbox ? "evaluated from the roles' policies (sandbox: no IAM simulation)" : 'IAM policy simulation'}${planned.roles.size + planned.buckets.size ? ', with the policies this release applies' : ''}; bucket policies evaluated by turnctl`;
+    const how = `${ctx.stage.sandbox ? 'role and bucket policies evaluated by turnctl, the sandbox has no IAM simulation' : 'IAM policy simulation of the roles, bucket policies evaluated by turnctl'}${planned.roles.size + planned.buckets.size ? '; with the policies this release applies' : ''}`;
     return {
       name: 'permissions',
       ok: failed.length === 0,

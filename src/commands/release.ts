@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, failureLine, UsageError } from '../errors.js';
 import { confirmOrRefuse, type Io, type Spinner } from '../io.js';
 import { outputOption, printResult, stageOption, writeResultFile, yesOption } from './common.js';
 
@@ -49,7 +49,7 @@ async function jsonOnFailure<T>(io: Io, output: string | undefined, fn: () => Pr
     return await fn();
   } catch (err) {
     const details = (err as { details?: Record<string, unknown> }).details;
-    if (output === 'json' && details) io.out(JSON.stringify({ ...details, error: (err as Error).message }, null, 2));
+    if (output === 'json' && details) io.out(JSON.stringify({ ...details, error: failureLine(err) }, null, 2));
     throw err;
   }
 }

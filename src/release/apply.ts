@@ -3,7 +3,7 @@ import type { Ctx } from '../context.js';
 import type { LoadedManifest } from '../config/load.js';
 import { loadCheck } from '../checks/index.js';
 import type { CheckResult } from '../checks/types.js';
-import { LockHeldError, RolledBackError, TurnctlError } from '../errors.js';
+import { failureLine, LockHeldError, RolledBackError, TurnctlError } from '../errors.js';
 import { ensureStateBucket } from '../state/bucket.js';
 import { newRunId, saveJournal, type Journal, type JournalStep } from './journal.js';
 import { acquireLock, describeLock, holderName, lockBody, readLock, releaseLock } from './lock.js';
@@ -42,7 +42,7 @@ export async function runChecks(ctx: Ctx, names: string[], phase: 'pre' | 'post'
     try {
       result = await check.run({ ctx, ...input });
     } catch (err) {
-      result = { name, ok: false, detail: (err as Error).message.split('\n')[0]! };
+      result = { name, ok: false, detail: failureLine(err) };
     }
     results.push(result);
     onEvent?.({ type: 'check', phase, result });
@@ -136,7 +136,7 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
       maybeKill(boundary);
     }
   } catch (err) {
-    const message = (err as Error).message.split('\n')[0]!.replace(/\.$/, '');
+    const message = failureLine(err);
     journal.error = message;
     journal.status = 'failed';
     await saveJournal(ctx, journal);
@@ -198,7 +198,7 @@ async function applyStep(ctx: Ctx, journal: Journal, js: JournalStep, p: Prepare
     maybeFail(js.section);
   } catch (err) {
     js.status = 'failed';
-    js.error = (err as Error).message.split('\n')[0]!.replace(/\.$/, '');
+    js.error = failureLine(err);
     await saveJournal(ctx, journal);
     opts.onEvent?.({ type: 'step', section: js.section, status: 'failed', changes: changes.length, error: js.error });
     throw new TurnctlError(`step ${js.section} failed: ${js.error}`, { cause: err });

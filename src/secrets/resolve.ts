@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Ctx } from '../context.js';
 import type { EnvValue } from '../config/sections/common.js';
 import { InvalidInputError, isAwsError } from '../errors.js';
 
-/** A short, one-way fingerprint of a value: what plans, journals and errors show instead of it. */
-export function fingerprint(value: string): string {
-  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 10)}`;
-}
+import { fingerprint, redact, rememberSecret } from './known.js';
+
+export { fingerprint, redact };
 
 /** Fingerprints of every value of an environment map (keys kept). */
 export function maskEnv(vars: Record<string, string> | undefined): Record<string, string> {
@@ -29,7 +27,7 @@ export function resolveValue(ctx: Ctx, value: EnvValue, where: string): Promise<
   const key = JSON.stringify(value);
   let p = m.get(key);
   if (!p) {
-    p = 'ssm' in value ? resolveSsm(ctx, value.ssm, where) : resolveSecret(ctx, value.secret, value.key, where);
+    p = ('ssm' in value ? resolveSsm(ctx, value.ssm, where) : resolveSecret(ctx, value.secret, value.key, where)).then((v) => (rememberSecret(v), v));
     m.set(key, p);
   }
   return p;
@@ -58,6 +56,7 @@ async function resolveSecret(ctx: Ctx, id: string, jsonKey: string | undefined, 
     if (isAwsError(err, 'ResourceNotFoundException')) throw new InvalidInputError(where, `secret "${id}" not found in Secrets Manager on stage ${ctx.stage.name}; create it or fix the reference`);
     throw err;
   }
+  rememberSecret(text); // the whole secret too, when only one key of it is used
   if (!jsonKey) return text;
   let obj: unknown;
   try {
@@ -77,11 +76,4 @@ export async function resolveFunctionEnv(ctx: Ctx, fn: string): Promise<Record<s
     Object.entries(env).map(async ([k, v]) => [k, await resolveValue(ctx, v as EnvValue, ctx.project.file.where(['functions', fn, 'environment', k]))] as const),
   );
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
-}
-
-/** Replaces every occurrence of the given secret values in a text (last line of defence for error messages). */
-export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(fingerprint(s));
-  return out;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Ctx } from '../context.js';
-import { InvalidInputError } from '../errors.js';
+import { failureLine, InvalidInputError } from '../errors.js';
 import { mapLimit } from '../aws/clients.js';
 import { parseCsv } from './csv.js';
 import { ensurePoolAudited, findUser, planUser, writeUser, type UserAction } from './users.js';
@@ -104,7 +104,7 @@ export async function importUsers(ctx: Ctx, file: string, opts: { apply?: boolea
       row.fields = done.fields;
     } catch (err) {
       row.action = 'failed';
-      row.problem = (err as Error).message;
+      row.problem = failureLine(err);
     }
   });
   const count = (a: ImportRow['action']) => rows.filter((r) => r.action === a).length;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandHost } from '../cli.js';
-import { InvalidInputError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { outputOption, printResult } from './common.js';
 
 /** `turnctl build [function…]`: bundle functions into deterministic zips in .turnctl/artifacts/. */
@@ -15,7 +15,7 @@ export function register(group: Command, host: CommandHost): void {
         const { stateDir } = await import('../paths.js');
         const project = loadProject(host.cwd);
         const all = Object.keys(project.config.functions);
-        for (const n of names) if (!all.includes(n)) throw new InvalidInputError(project.file.where(['functions']), `unknown function "${n}"; functions: ${all.join(', ')}`);
+        for (const n of names) if (!all.includes(n)) throw new UsageError(`unknown function "${n}"; functions in turnctl.yaml: ${all.join(', ')}`);
         const rows: Array<{ function: string; sha256: string; codeSha256: string; size: number; path: string }> = [];
         for (const fn of names.length ? names : all) {
           const a = await bundleFunction(project.dir, stateDir(project.dir), fn, project.config.functions[fn]!);

@@ -99,10 +99,13 @@ export function register(group: Command, host: CommandHost): void {
     .command('make')
     .description('create a timestamped migration (up/down skeleton) in the migrations directory')
     .argument('<name>', 'lower-case words joined by underscores, e.g. add_cars_table')
+    .option('-s, --stage <name>', 'accepted like on every db command (a migration is the same for every stage); must name a stage')
     .action(
-      host.action(async (name: string) => {
-        const { loadProject } = await import('../config/load.js');
-        io.out((await svc()).dbMake(loadProject(host.cwd), name));
+      host.action(async (name: string, opts: { stage?: string }) => {
+        const { loadProject, resolveStage } = await import('../config/load.js');
+        const project = loadProject(host.cwd);
+        if (opts.stage) resolveStage(project, opts.stage);
+        io.out((await svc()).dbMake(project, name));
       }),
     );
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandHost } from '../cli.js';
-import { TurnctlError } from '../errors.js';
+import { TurnctlError, UsageError } from '../errors.js';
 import { outputOption, printResult, stageOption } from './common.js';
 
 /** `turnctl env show <function> --stage S`: the live environment, keys and fingerprints only. */
@@ -18,7 +18,7 @@ export function register(group: Command, host: CommandHost): void {
         const { maskEnv, sourceOf } = await import('../secrets/resolve.js');
         const ctx = openStage(opts.stage, { cwd: host.cwd });
         const decl = ctx.stack.functions[fn];
-        if (!decl) throw new TurnctlError(`unknown function "${fn}"; functions in turnctl.yaml: ${Object.keys(ctx.stack.functions).join(', ')}`);
+        if (!decl) throw new UsageError(`unknown function "${fn}"; functions in turnctl.yaml: ${Object.keys(ctx.stack.functions).join(', ')}`);
         const cfg = (await getFunctionConfig(ctx, ctx.names.fn(fn), ctx.names.alias)) ?? (await getFunctionConfig(ctx, ctx.names.fn(fn)));
         if (!cfg) throw new TurnctlError(`function ${fn} is not deployed on stage ${ctx.stage.name}`);
         const masked = maskEnv(cfg.Environment?.Variables);

@@ -6,7 +6,7 @@ import { unzipSync } from 'fflate';
 import type { Ctx } from '../context.js';
 import { getFunctionConfig } from '../aws/lambda.js';
 import { artifactByCodeSha, codeShaToHex } from '../build/artifacts.js';
-import { TurnctlError, isAwsError } from '../errors.js';
+import { TurnctlError, UsageError, isAwsError } from '../errors.js';
 import { RUNNER_SOURCE } from './runner-source.js';
 
 /** The outcome of one invocation of a function's `live` alias. */
@@ -26,7 +26,7 @@ export interface InvokeResult {
 
 /** Invokes the `live` alias of a declared function: locally on the sandbox (moto runs no code), through Invoke on AWS. */
 export async function invokeFunction(ctx: Ctx, fn: string, event: unknown): Promise<InvokeResult> {
-  if (!ctx.stack.functions[fn]) throw new TurnctlError(`unknown function "${fn}"; functions in turnctl.yaml: ${Object.keys(ctx.stack.functions).join(', ')}`);
+  if (!ctx.stack.functions[fn]) throw new UsageError(`unknown function "${fn}"; functions in turnctl.yaml: ${Object.keys(ctx.stack.functions).join(', ')}`);
   return ctx.stage.sandbox ? invokeLocal(ctx, fn, event) : invokeAws(ctx, fn, event);
 }
 

@@ -56,6 +56,12 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     expect(readdirSync(join(own.dir, 'db', 'migrations'))).toEqual([file]);
     // AND the same name twice is refused
     expect((await run('db', 'make', 'add_fleet_table')).code).toBe(64);
+    // AND --stage is accepted like on every db command, but must name a stage
+    expect((await run('db', 'make', 'add_cars_table', '--stage', 'local')).code).toBe(0);
+    const unknown = await run('db', 'make', 'add_more_cars', '--stage', 'qa');
+    expect(unknown.code).toBe(65);
+    expect(unknown.io.stderr.join('\n')).toMatch(/unknown stage "qa"; stages in turnctl\.yaml: local, staging, prod/);
+    expect(readdirSync(join(own.dir, 'db', 'migrations'))).toHaveLength(2);
   });
 
   it('status, migrate (confirmation), seed and rollback of the last batch', async () => {

@@ -50,9 +50,13 @@ const cases: Case[] = [
     },
     where: /plan\.json:1:\d+: plan version 2 is not supported/,
   },
+  // A function named on the command line that turnctl.yaml does not declare: a usage error listing the declared ones.
+  { name: 'invoke of an unknown function', arrange: () => ['invoke', 'helth', '--stage', 'local'], where: /unknown function "helth"; functions in turnctl\.yaml: health, hello$/, code: 64 },
+  { name: 'env show of an unknown function', arrange: () => ['env', 'show', 'helth', '--stage', 'local'], where: /unknown function "helth"; functions in turnctl\.yaml: health, hello$/, code: 64 },
+  { name: 'build of an unknown function', arrange: () => ['build', 'helth'], where: /unknown function "helth"; functions in turnctl\.yaml: health, hello$/, code: 64 },
 ];
 
-describe('bad input: exit 65, one line naming file:line, no stack trace, no AWS write call', () => {
+describe('bad input: exit 65 (64 for a bad argument), one line naming file:line, no stack trace, no AWS write call', () => {
   it.each(cases)('$name', async (c) => {
     const p = makeProject();
     const edit = (file: string, fn: (text: string) => string) => writeFileSync(join(p.dir, file), fn(readFileSync(join(p.dir, file), 'utf8')));

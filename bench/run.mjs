@@ -49,7 +49,7 @@ async function startSandbox() {
   const endpoint = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     try {
-      const r = await fetch(`${endpoint}/moto-api/data.json`);
+      const r = await fetch(`${endpoint}/moto-api/`);
       await r.arrayBuffer();
       if (r.ok) return { endpoint, stop: () => child.kill('SIGTERM') };
     } catch {

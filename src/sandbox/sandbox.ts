@@ -46,7 +46,9 @@ function alive(pid: number): boolean {
 
 async function responds(endpoint: string): Promise<boolean> {
   try {
-    const res = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2000) });
+    // moto's dashboard page: always 200 from a live server. (/moto-api/data.json is not: it answers 500 as soon as a
+    // Lambda function exists, because dumping Lambda's models asks for a Docker engine.)
+    const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) });
     await res.arrayBuffer();
     return res.ok;
   } catch {

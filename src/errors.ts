@@ -81,6 +81,15 @@ export function isAwsError(err: unknown, ...names: string[]): boolean {
   return names.some((n) => n === name || n === code);
 }
 
+/** An endpoint (AWS or the local sandbox) could not be reached. */
+export class UnreachableError extends TurnctlError {}
+
+/** No usable AWS credentials: missing, expired or not accepted. */
+export class CredentialsError extends TurnctlError {}
+
+/** AWS answered a call with an error turnctl has no special case for (denied, throttled past retries, refused). */
+export class AwsCallError extends TurnctlError {}
+
 /** Which AWS call an error came from (set by the client factory's middleware). */
 export interface AwsCallInfo {
   service: string;
@@ -102,7 +111,7 @@ const THROTTLED = ['ThrottlingException', 'Throttling', 'TooManyRequestsExceptio
  */
 export function describeFailure(err: unknown): TurnctlError {
   if (err instanceof TurnctlError) return err;
-  const e = (err ?? {}) as { name?: string; code?: string; message?: string; address?: string; port?: number; hostname?: string; $metadata?: unknown; $fault?: string; turnctlAwsCall?: AwsCallInfo };
+  const e = (err ?? {}) as { name?: string; code?: string; message?: string; address?: string; port?: number; hostname?: string; $metadata?: unknown; turnctlAwsCall?: AwsCallInfo };
   const call = e.turnctlAwsCall;
   const what = call ? `${call.service} ${call.command}` : 'an AWS call';
   const message = String(e.message ?? err).split('\n')[0];
@@ -111,16 +120,16 @@ export function describeFailure(err: unknown): TurnctlError {
     const where = e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : (e.hostname ?? call?.endpoint ?? 'the AWS endpoint');
     const local = /^(127\.|::1|localhost)/.test(String(where)) || /127\.0\.0\.1|localhost/.test(call?.endpoint ?? '');
     const fix = local ? 'is the local sandbox running? start it with: turnctl sandbox start' : "check the network and the stage's region/endpoint";
-    return new TurnctlError(`cannot reach ${where} (${code}${call ? ` during ${what}` : ''}); ${fix}`, { cause: err });
+    return new UnreachableError(`cannot reach ${where} (${code}${call ? ` during ${what}` : ''}); ${fix}`, { cause: err });
   }
-  if (CREDENTIAL_ERRORS.includes(e.name ?? '')) return new TurnctlError(`no AWS credentials: ${message}; set the stage's profile in turnctl.yaml, or AWS_PROFILE / AWS_ACCESS_KEY_ID`, { cause: err });
+  if (CREDENTIAL_ERRORS.includes(e.name ?? '')) return new CredentialsError(`no AWS credentials: ${message}; set the stage's profile in turnctl.yaml, or AWS_PROFILE / AWS_ACCESS_KEY_ID`, { cause: err });
   if (e.$metadata === undefined && !call) return new InternalError(message, { cause: err });
   const name = e.name ?? 'Error';
-  if (EXPIRED.includes(name)) return new TurnctlError(`the AWS credentials have expired (${what}); refresh them (e.g. aws sso login) and run again`, { cause: err });
-  if (BAD_CREDENTIALS.includes(name)) return new TurnctlError(`AWS does not accept these credentials (${what}: ${name}); check the stage's profile or the AWS_* variables`, { cause: err });
-  if (DENIED.includes(name)) return new TurnctlError(`AWS denied ${what}: ${message}; the caller needs that permission (or use a profile that has it)`, { cause: err });
-  if (THROTTLED.includes(name)) return new TurnctlError(`AWS kept throttling ${what} after the SDK's retries; lower the stage's concurrency or raise TURNCTL_MAX_ATTEMPTS and run again`, { cause: err });
-  return new TurnctlError(`AWS ${what} failed: ${name}: ${message}`, { cause: err });
+  if (EXPIRED.includes(name)) return new CredentialsError(`the AWS credentials have expired (${what}); refresh them (e.g. aws sso login) and run again`, { cause: err });
+  if (BAD_CREDENTIALS.includes(name)) return new CredentialsError(`AWS does not accept these credentials (${what}: ${name}); check the stage's profile or the AWS_* variables`, { cause: err });
+  if (DENIED.includes(name)) return new AwsCallError(`AWS denied ${what}: ${message}; the caller needs that permission (or use a profile that has it)`, { cause: err });
+  if (THROTTLED.includes(name)) return new AwsCallError(`AWS kept throttling ${what} after the SDK's retries; lower the stage's concurrency or raise TURNCTL_MAX_ATTEMPTS and run again`, { cause: err });
+  return new AwsCallError(`AWS ${what} failed: ${name}: ${message}`, { cause: err });
 }
 
 /** The one line a journal, a check result or a step error records for a failure (described, secrets scrubbed). */

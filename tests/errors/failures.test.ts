@@ -59,8 +59,8 @@ describe('failures from outside, end to end', () => {
     let url: string;
     const cfg = { region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
     beforeAll(async () => {
-      // In front of the sandbox: CreateFunction / UpdateFunctionConfiguration with an environment are refused the
-      // way Lambda refuses an oversized one, quoting the variables; everything else is forwarded.
+      // In front of the sandbox: CreateFunction / UpdateFunctionConfiguration with an environment holding API_KEY are
+      // refused the way Lambda refuses an oversized one, quoting the variables; everything else is forwarded.
       const target = new URL(process.env.TURNCTL_SANDBOX_ENDPOINT!);
       proxy = createServer((req, res) => {
         const chunks: Buffer[] = [];
@@ -69,7 +69,7 @@ describe('failures from outside, end to end', () => {
           const body = Buffer.concat(chunks);
           const lambdaWrite = /^\/2015-03-31\/functions(\/[^/]+\/configuration)?\/?$/.test(req.url ?? '') && (req.method === 'POST' || req.method === 'PUT');
           const vars = lambdaWrite ? (JSON.parse(body.toString() || '{}') as { Environment?: { Variables?: Record<string, string> } }).Environment?.Variables : undefined;
-          if (vars) {
+          if (vars && 'API_KEY' in vars) {
             res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidParameterValueException', 'x-amzn-requestid': 'r-1' });
             return res.end(JSON.stringify({ Type: 'User', message: `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(vars)}` }));
           }

@@ -28,6 +28,21 @@ export interface Io {
 
 const noSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
 
+/**
+ * stderr as ora sees it. A terminal that reports a width of 0 (`script`, `docker run -t`, some CI runners) makes ora
+ * divide by it and loop forever clearing lines; such a terminal gets the 80 columns ora assumes when none is reported.
+ */
+function sizedStderr(): NodeJS.WriteStream {
+  const stream = process.stderr;
+  return new Proxy(stream, {
+    get(target, key) {
+      if (key === 'columns') return target.columns || 80;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** The terminal implementation: ora spinners and inquirer prompts only on a TTY, colour unless NO_COLOR. */
 export function terminalIo(): Io {
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
@@ -42,11 +57,16 @@ export function terminalIo(): Io {
       if (!color) return noSpinner;
       let handle: { update(t: string): void; succeed(t?: string): void; fail(t?: string): void; stop(): void } | undefined;
       let pending = text;
+      let finished = false;
       void import('ora').then(({ default: ora }) => {
-        const s = ora({ text: pending, stream: process.stderr }).start();
+        // Finished before ora loaded: its line is already written, and a spinner started now would never stop.
+        if (finished) return;
+        const s = ora({ text: pending, stream: sizedStderr() }).start();
         handle = { update: (t) => (s.text = t), succeed: (t) => s.succeed(t), fail: (t) => s.fail(t), stop: () => s.stop() };
       });
       const finish = (fn: (h: NonNullable<typeof handle>) => void, t?: string, mark = '') => {
+        if (finished) return;
+        finished = true;
         if (handle) fn(handle);
         else process.stderr.write(`${mark}${t ?? pending}\n`);
       };
@@ -54,7 +74,10 @@ export function terminalIo(): Io {
         update: (t) => (handle ? handle.update(t) : (pending = t)),
         succeed: (t) => finish((h) => h.succeed(t), t, '✔ '),
         fail: (t) => finish((h) => h.fail(t), t, '✖ '),
-        stop: () => handle?.stop(),
+        stop: () => {
+          finished = true;
+          handle?.stop();
+        },
       };
     },
     async confirm(message) {

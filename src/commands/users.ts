@@ -6,7 +6,7 @@ import { stageContext } from '../context.js';
 import { loadProject } from '../config/load.js';
 import { DEFAULT_ROLES } from '../config/sections/users.js';
 import { InvalidInputError } from '../errors.js';
-import { outputOption, printResult, stageOption, writeResultFile, yesOption } from './common.js';
+import { outputOption, printResult, progressLines, stageOption, writeResultFile, yesOption } from './common.js';
 import type { PortalUser } from '../users/users.js';
 import { emailProblem, roleProblem, STATUS_CHOICES, type StatusFilter } from '../users/validate.js';
 
@@ -41,7 +41,7 @@ function csvCell(v: string): string {
 /** `turnctl users ...`: the portal's Cognito users of a stage. */
 export function register(group: Command, host: CommandHost): void {
   const { io } = host;
-  const open = (stage: string) => stageContext(loadProject(host.cwd), stage, (t) => io.err(t));
+  const open = (stage: string) => stageContext(loadProject(host.cwd), stage, progressLines(io));
   // Input is checked before the stage is opened (and so before any AWS call, or a sandbox that is not running).
   const checkEmail = (email: string) => {
     const problem = emailProblem(email.trim());
@@ -217,7 +217,7 @@ export function register(group: Command, host: CommandHost): void {
 
   group
     .command('import <file>')
-    .description('import users from CSV (email,name,role[,phone]); a dry run unless --apply; exit 65 if a row is invalid, 1 if a row failed')
+    .description('import users from CSV (email,name,role[,phone]) or an export\'s JSON; a dry run unless --apply; exit 65 if a row is invalid, 1 if a row failed')
     .option('--apply', 'make the changes (default: only show what each row would do)')
     .option('--update', 'change existing users that differ (name, phone, role)')
     .option('--suppress-invite', 'do not send invitation emails to created users')
@@ -238,13 +238,15 @@ export function register(group: Command, host: CommandHost): void {
           ),
           `${res.applied ? '' : 'dry run: '}${res.summary.created} ${verb('created')}, ${res.summary.updated} ${verb('updated')}, ${res.summary.unchanged} unchanged, ${res.summary.invalid} invalid, ${res.summary.failed} failed${res.applied ? '' : ' (pass --apply to make the changes)'}`,
         ]);
-        if (res.summary.failed > 0) return ExitCode.failure;
-        // Invalid rows are bad input (exit 65): one error line naming the first, the full list is in the report above.
-        const bad = res.rows.find((r) => r.action === 'invalid');
+        // A failed row (exit 1) outranks an invalid one (exit 65). Either way one error line on stderr names the first,
+        // so a CI log that keeps only stderr still says why; the full list is in the report above.
+        const failed = res.summary.failed > 0;
+        const bad = res.rows.find((r) => r.action === (failed ? 'failed' : 'invalid'));
         if (!bad) return ExitCode.ok;
-        const more = res.summary.invalid - 1;
-        io.err(`error: ${bad.where}: ${bad.problem}${more ? ` (and ${more} more invalid row${more > 1 ? 's' : ''}, listed above)` : ''}; fix the file and run the import again`);
-        return ExitCode.invalidInput;
+        const more = (failed ? res.summary.failed : res.summary.invalid) - 1;
+        const kind = failed ? 'failed' : 'invalid';
+        io.err(`error: ${bad.where}: ${bad.problem}${more ? ` (and ${more} more ${kind} row${more > 1 ? 's' : ''}, listed above)` : ''}${failed ? '' : '; fix the file and run the import again'}`);
+        return failed ? ExitCode.failure : ExitCode.invalidInput;
       }),
     );
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Ctx } from '../context.js';
 import { failureLine, InvalidInputError } from '../errors.js';
 import { mapLimit } from '../aws/clients.js';
@@ -32,17 +33,26 @@ export interface ImportResult {
   summary: { created: number; updated: number; unchanged: number; invalid: number; failed: number };
 }
 
-/** Reads and validates an import file: the header is checked as a whole (exit 65), each row on its own. */
-export function readImportFile(file: string, roles: readonly string[], cwd: string): ImportRow[] {
-  const abs = resolve(cwd, file);
-  const shown = relative(cwd, abs).startsWith('..') ? abs : relative(cwd, abs);
-  let text: string;
+/** One record of an import file, before validation: the values of the four columns and the line it starts on. */
+interface RawRow {
+  line: number;
+  input: { email: string; name: string; role: string; phone: string };
+  /** A problem of the record's shape (too many cells, a value that is not text), found before the values are checked. */
+  shape?: string;
+}
+
+/** Reads the text of an import file; an unreadable file is exit 65 naming it. */
+function readText(abs: string, shown: string): string {
   try {
-    text = readFileSync(abs, 'utf8');
+    return readFileSync(abs, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(shown, code === 'ENOENT' ? 'file not found' : `cannot read file (${code})`);
+    throw new InvalidInputError(shown, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory; name a CSV file' : `cannot read file (${code})`);
   }
+}
+
+/** CSV rows: the header is checked as a whole (exit 65); a row of empty cells (`,,,` from a spreadsheet) is a blank line. */
+function csvRows(text: string, shown: string): RawRow[] {
   const records = parseCsv(text, shown);
   if (records.length === 0) throw new InvalidInputError(`${shown}:1`, 'empty file; the first line must be the header email,name,role[,phone]');
   const header = records[0]!;
@@ -57,16 +67,77 @@ export function readImportFile(file: string, roles: readonly string[], cwd: stri
     const i = names.indexOf(name);
     return i < 0 ? '' : (cells[i] ?? '');
   };
+  return records
+    .slice(1)
+    .filter((r) => r.cells.some((c) => c !== ''))
+    .map((r) => ({
+      line: r.line,
+      input: { email: col(r.cells, 'email'), name: col(r.cells, 'name'), role: col(r.cells, 'role'), phone: col(r.cells, 'phone') },
+      ...(r.cells.length > names.length ? { shape: `${r.cells.length} cells but the header has ${names.length} columns (quote values that contain commas)` } : {}),
+    }));
+}
+
+/**
+ * JSON rows: what `users export --output json` writes (an array of users; `role`, or the first — highest — of
+ * `roles`, as the CSV export takes it; the other fields it writes are ignored), so an export round-trips. Each row's line is where its object starts.
+ */
+function jsonRows(text: string, shown: string): RawRow[] {
+  const clean = text.replace(/^\uFEFF/, '');
+  // The YAML parser (JSON is YAML) knows where each object starts; JSON.parse says what a JSON syntax error is.
+  const lc = new LineCounter();
+  const doc = parseDocument(clean, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (offset: number | undefined) => lc.linePos(offset ?? 0).line;
+  try {
+    JSON.parse(clean);
+  } catch (err) {
+    const msg = (err as Error).message;
+    const token = /^Unexpected token '(.+?)'/.exec(msg)?.[1];
+    const what = /end of JSON input/.test(msg) ? 'the file ends too early (a missing ] or }?)' : token ? `unexpected "${token}"` : msg.split('\n')[0]!.replace(/ in JSON at position \d+.*$/, '');
+    const line = doc.errors.length ? lineOf(doc.errors[0]!.pos[0]) : lineOf(clean.trimEnd().length);
+    throw new InvalidInputError(`${shown}:${line}`, `JSON syntax error: ${what}`);
+  }
+  // Valid JSON the YAML parser still refuses: a key twice in one object.
+  if (doc.errors.length) throw new InvalidInputError(`${shown}:${lineOf(doc.errors[0]!.pos[0])}`, `JSON error: ${doc.errors[0]!.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`);
+  if (!isSeq(doc.contents)) throw new InvalidInputError(`${shown}:1`, 'expected a JSON array of users ({"email", "name", "role", "phone"}), as users export --output json writes');
+  return doc.contents.items.map((node): RawRow => {
+    const line = lineOf((node as { range?: number[] } | null)?.range?.[0]);
+    const value: unknown = isNode(node) ? node.toJSON() : node;
+    const empty = { email: '', name: '', role: '', phone: '' };
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return { line, input: empty, shape: 'not a JSON object; each user is {"email", "name", "role", "phone"}' };
+    const v = value as Record<string, unknown>;
+    const roles = Array.isArray(v.roles) ? v.roles : undefined;
+    const role = v.role ?? roles?.[0];
+    const fields = { email: v.email, name: v.name, role, phone: v.phone } as Record<string, unknown>;
+    const notText = Object.keys(fields).find((k) => fields[k] !== undefined && fields[k] !== null && typeof fields[k] !== 'string');
+    const text = (k: string) => (typeof fields[k] === 'string' ? (fields[k] as string).trim() : '');
+    return {
+      line,
+      input: { email: text('email'), name: text('name'), role: text('role'), phone: text('phone') },
+      ...(notText ? { shape: `"${notText}" must be a string` } : {}),
+    };
+  });
+}
+
+/**
+ * Reads and validates an import file — CSV (`email,name,role[,phone]`), or the JSON that `users export --output json`
+ * writes (a `.json` file, or text starting with `[`): file-level problems are exit 65, each row is checked on its own.
+ */
+export function readImportFile(file: string, roles: readonly string[], cwd: string): ImportRow[] {
+  const abs = resolve(cwd, file);
+  const shown = relative(cwd, abs).startsWith('..') ? abs : relative(cwd, abs);
+  const text = readText(abs, shown);
+  const json = /\.json$/i.test(file) || /^\uFEFF?\s*\[/.test(text);
+  const raw = json ? jsonRows(text, shown) : csvRows(text, shown);
   const seen = new Map<string, number>();
-  return records.slice(1).map((r): ImportRow => {
+  return raw.map((r): ImportRow => {
     const where = `${shown}:${r.line}`;
-    const input = { email: col(r.cells, 'email'), name: col(r.cells, 'name'), role: col(r.cells, 'role'), phone: col(r.cells, 'phone') };
-    const problems = r.cells.length > names.length ? [`${r.cells.length} cells but the header has ${names.length} columns (quote values that contain commas)`] : userProblems(input, roles);
+    const { input } = r;
+    const problems = r.shape ? [r.shape] : userProblems(input, roles);
     const email = normaliseEmail(input.email);
     if (!problems.length && seen.has(email)) problems.push(`${email} already appears on line ${seen.get(email)}; keep one row per user`);
     if (problems.length) return { line: r.line, where, email, action: 'invalid', problem: problems.join('; ') };
     seen.set(email, r.line);
-    const spec: UserSpec = { email, role: input.role, ...(input.name ? { name: input.name } : {}), ...(input.phone ? { phone: input.phone } : {}) };
+    const spec: UserSpec = { email, role: input.role.trim(), ...(input.name ? { name: input.name } : {}), ...(input.phone ? { phone: input.phone.trim() } : {}) };
     return { line: r.line, where, email, spec, action: 'unchanged' };
   });
 }

@@ -239,6 +239,8 @@ describe('users import (good and bad rows)', () => {
     expect(without.code).toBe(1);
     expect(without.out).toContain('changed.csv:2: failed: ben.okafor@turn.example exists and differs in name, role; pass --update');
     expect(without.out).toContain('changed.csv:3: created new.person@turn.example');
+    // a CI log that keeps only stderr still says why the import failed: one line naming the first failed row
+    expect(without.err.trim().split('\n').at(-1)).toBe('error: changed.csv:2: ben.okafor@turn.example exists and differs in name, role; pass --update to change it');
     expect((await readUser(cognito, poolId, 'ben.okafor@turn.example'))!.groups).toEqual(['operator']);
 
     const withUpdate = await run(p, ['users', 'import', 'changed.csv', '--apply', '--update']);
@@ -266,6 +268,36 @@ describe('users import (good and bad rows)', () => {
     expect(written.err).toContain('4 user(s) written to out/users.csv');
     expect(readFileSync(`${p.dir}/out/users.csv`, 'utf8')).toBe(`${exported.out}\n`);
     expect(readdirSync(`${p.dir}/out`)).toEqual(['users.csv']);
+  });
+
+  it('GIVEN the JSON of users export WHEN it is imported THEN every row is unchanged and nothing is written', async () => {
+    const exported = await run(p, ['users', 'export', '--output', 'json']);
+    p.write('exported.json', `${exported.out}\n`);
+    const { result, writes } = await counting(() => run(p, ['users', 'import', 'exported.json', '--apply']));
+    expect(result.code).toBe(0);
+    expect(writes).toEqual([]);
+    expect(result.out).toContain('exported.json:2: unchanged anna.berger@turn.example'); // the line its object starts on
+    expect(result.out).toMatch(/0 created, 0 updated, 4 unchanged, 0 invalid, 0 failed/);
+  });
+
+  it('GIVEN JSON rows that are not users, or broken JSON WHEN imported THEN each bad row or the file is named by line', async () => {
+    p.write('odd.json', '[\n  {"email": "json.person@turn.example", "role": "support"},\n  null,\n  {"email": 5, "role": "admin"}\n]\n');
+    const odd = await run(p, ['users', 'import', 'odd.json']);
+    expect(odd.code).toBe(65);
+    expect(odd.out).toContain('odd.json:2: would create json.person@turn.example');
+    expect(odd.out).toContain('odd.json:3: invalid: not a JSON object');
+    expect(odd.out).toContain('odd.json:4: invalid: "email" must be a string');
+    p.write('broken.json', '[{"email": "x@turn.example",\n  "role": "admin" "name": "X"}]\n');
+    const broken = await run(p, ['users', 'import', 'broken.json']);
+    expect(broken.code).toBe(65);
+    expect(broken.err.trim()).toMatch(/^error: broken\.json:2: JSON syntax error: /);
+  });
+
+  it('GIVEN a spreadsheet export with empty rows (,,,) WHEN imported THEN they are skipped like blank lines', async () => {
+    p.write('sheet.csv', '\uFEFFemail,name,role,phone\r\nanna.berger@turn.example,Anna Berger,admin,+4915112345678\r\n,,,\r\n , , ,\r\n');
+    const { code, out } = await run(p, ['users', 'import', 'sheet.csv']);
+    expect(code).toBe(0);
+    expect(out.split('\n')).toEqual(['sheet.csv:2: unchanged anna.berger@turn.example', 'dry run: 0 would create, 0 would update, 1 unchanged, 0 invalid, 0 failed (pass --apply to make the changes)']);
   });
 
   it('a malformed header is exit 65 naming file:line', async () => {

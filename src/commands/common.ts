@@ -13,6 +13,16 @@ export const outputOption = () => new Option('-o, --output <format>', 'output fo
 /** `--yes`. */
 export const yesOption = () => new Option('-y, --yes', 'do not ask for confirmation (required when not a TTY)');
 
+/**
+ * ctx.progress for commands that print no spinner: a line on stderr at a terminal; nothing when stderr is not a TTY
+ * (or NO_COLOR), the same rule as spinners, so a script's stderr keeps only warnings and errors.
+ */
+export function progressLines(io: Io): (text: string) => void {
+  return (text) => {
+    if (io.color) io.err(text);
+  };
+}
+
 /** Prints JSON (stable, 2-space) or the text rendering to stdout. */
 export function printResult(io: Io, format: OutputFormat | string | undefined, data: unknown, text: () => string | string[]): void {
   if (format === 'json') io.out(JSON.stringify(data, null, 2));

@@ -4,13 +4,13 @@ import { ExitCode } from '../errors.js';
 import { confirmOrRefuse } from '../io.js';
 import { openStage } from '../context.js';
 import { loadProject } from '../config/load.js';
-import { outputOption, printResult, stageOption, yesOption } from './common.js';
+import { outputOption, printResult, progressLines, stageOption, yesOption } from './common.js';
 import { table } from './users.js';
 
 /** `turnctl legal ...`: the legal documents of a stage. */
 export function register(group: Command, host: CommandHost): void {
   const { io } = host;
-  const open = (stage: string) => openStage(stage, { cwd: host.cwd, progress: (t) => io.err(t) });
+  const open = (stage: string) => openStage(stage, { cwd: host.cwd, progress: progressLines(io) });
   const svc = () => import('../legal/service.js');
 
   group

@@ -159,7 +159,15 @@ export async function legalDiff(ctx: Ctx, id: string): Promise<{ doc: string; li
 /** `legal history`: every publish and rollback of a document, oldest first. */
 export async function legalHistory(ctx: Ctx, id: string): Promise<ChangelogEntry[]> {
   if (!DOC_ID.test(id)) throw new InvalidInputError(undefined, `"${id}" is not a document id (lower-case letters, digits, dashes)`);
-  return readChangelog(ctx, id);
+  const entries = await readChangelog(ctx, id);
+  if (entries.length) return entries;
+  // No history is an answer for a document that exists (not published yet); for a name that is nowhere it is a typo.
+  const docs = legalDocsDir(ctx);
+  const local = listDocIds(docsDir(ctx.project.dir, docs));
+  const index = await readIndex(ctx);
+  if (local.includes(id) || index.entries[id]) return entries;
+  const known = [...new Set([...local, ...Object.keys(index.entries)])].sort();
+  throw new InvalidInputError(undefined, `no document "${id}": there is no ${docs}/${id}.md and it was never published on stage ${ctx.stage.name}; documents: ${known.join(', ') || 'none'}`);
 }
 
 /** A checked rollback, ready to apply. */

@@ -27,9 +27,11 @@ describe('legal documents (against the sandbox, read back through a second S3 cl
 
   it('publish: uploads markdown and HTML to the versioned, private legal bucket and points index.json at them', async () => {
     // WHEN terms 1.0 is published
-    const { code, out } = await run(p, ['legal', 'publish', 'terms', '--yes']);
+    const { code, out, err } = await run(p, ['legal', 'publish', 'terms', '--yes']);
     expect(code).toBe(0);
     expect(out).toBe('published terms 1.0 → docs/terms/1.0.html');
+    // stderr (not a TTY) shows the change, but no progress chatter such as "creating legal bucket"
+    expect(err).toBe('terms: new, 1.0 (effective 2025-07-01): First version.');
     // THEN index.json names it with the sha256 of the markdown object, and both objects are there
     const index = await readIndexJson(bucket);
     expect(index).toEqual({ terms: { version: '1.0', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), effectiveDate: '2025-07-01', key: 'docs/terms/1.0.html', title: 'Terms of Subscription' } });
@@ -125,6 +127,13 @@ describe('legal documents (against the sandbox, read back through a second S3 cl
       ['publish', '1.1', '1.0', 'Notice period shortened to two weeks; price table added.'],
     ]);
     expect(h.every((e) => e.who.startsWith('arn:aws:') && !Number.isNaN(Date.parse(e.at)))).toBe(true);
+  });
+
+  it('GIVEN a document name that is neither under legal/ nor ever published WHEN its history is asked THEN it is one error line naming the documents', async () => {
+    const typo = await run(p, ['legal', 'history', 'term']);
+    expect(typo.code).toBe(65);
+    expect(typo.err).toBe('error: no document "term": there is no legal/term.md and it was never published on stage local; documents: terms');
+    expect(typo.out).toBe('');
   });
 
   it('rollback: refuses without confirmation, then makes 1.0 current again in index.json', async () => {

@@ -1,6 +1,6 @@
 import type { AttributeType, CognitoIdentityProviderClient, UserType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Ctx } from '../context.js';
-import { InvalidInputError, isAwsError, TurnctlError } from '../errors.js';
+import { failureLine, InvalidInputError, isAwsError, TurnctlError } from '../errors.js';
 import { appendAudit } from '../state/audit.js';
 import { ensurePool, openPool, poolConfig, type EnsureResult, type Pool } from './pool.js';
 import { normaliseEmail, emailProblem, roleProblem, statusName, type StatusFilter, type UserSpec } from './validate.js';
@@ -150,9 +150,14 @@ export async function writeUser(ctx: Ctx, pool: Pool, spec: UserSpec, opts: Writ
         ...(opts.suppressInvite ? { MessageAction: 'SUPPRESS' as const } : {}),
       }),
     );
-    const created: PortalUser = { email: spec.email, username: spec.email, roles: [], status: 'force-change-password', enabled: true };
-    await assignRole(pool, created, spec.role);
+    // The user exists from here on: audit it before the role, so a failed group call cannot leave an unlogged user.
     await appendAudit(ctx, { area: 'users', action: 'create', target: spec.email, details: { role: spec.role, invite: opts.suppressInvite ? 'suppressed' : 'sent', ...opts.audit } });
+    const created: PortalUser = { email: spec.email, username: spec.email, roles: [], status: 'force-change-password', enabled: true };
+    try {
+      await assignRole(pool, created, spec.role);
+    } catch (err) {
+      throw new TurnctlError(`created ${spec.email} but could not put it in role ${spec.role} (${failureLine(err)}); finish with: turnctl users set-role ${spec.email} ${spec.role} --stage ${ctx.stage.name}`, { cause: err });
+    }
   } else if (plan.action === 'updated') {
     const attrs = attributeChanges(spec, live);
     if (attrs.length) await pool.cognito.send(new cip.AdminUpdateUserAttributesCommand({ UserPoolId: pool.id, Username: spec.email, UserAttributes: attrs }));
@@ -253,9 +258,13 @@ export async function setEnabled(ctx: Ctx, email: string, enabled: boolean): Pro
   const pool = await openPool(ctx);
   const user = await requireUser(ctx, pool, e);
   if (user.enabled === enabled) return { changed: false, user };
-  await pool.cognito.send(enabled ? new cip.AdminEnableUserCommand({ UserPoolId: pool.id, Username: e }) : new cip.AdminDisableUserCommand({ UserPoolId: pool.id, Username: e }));
   // Disabling also ends the user's sessions: refresh tokens are revoked so a disabled user is out now, not in an hour.
+  // Sign-out comes first: if it fails the user is still enabled, so running the command again redoes both and audits
+  // it (the other way round a failed sign-out left a disabled user that a retry reports as "already disabled").
+  // A session started between the two calls ends too: AdminDisableUser revokes access tokens and a disabled user's
+  // refresh token is refused.
   if (!enabled) await pool.cognito.send(new cip.AdminUserGlobalSignOutCommand({ UserPoolId: pool.id, Username: e }));
+  await pool.cognito.send(enabled ? new cip.AdminEnableUserCommand({ UserPoolId: pool.id, Username: e }) : new cip.AdminDisableUserCommand({ UserPoolId: pool.id, Username: e }));
   await appendAudit(ctx, { area: 'users', action: enabled ? 'enable' : 'disable', target: e });
   return { changed: true, user: await requireUser(ctx, pool, e) };
 }

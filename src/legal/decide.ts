@@ -8,6 +8,8 @@ export interface LiveDoc {
   entry?: IndexEntry;
   /** The stored object at docs/<id>/<local version>.* when it exists (a version published before). */
   atVersion?: Pick<IndexEntry, 'sha256' | 'title' | 'effectiveDate'>;
+  /** The summary the live version was published with (from the change log), when known. */
+  liveSummary?: string;
 }
 
 /** The decision for one document. */
@@ -33,6 +35,9 @@ export function decidePublish(doc: LegalDoc, live: LiveDoc): Decision {
     if (cmp === 0) return at(`the content changed but version ${doc.version} is already live; bump the version (e.g. to ${nextVersion(e.version)}) and say what changed in summary`);
     if (cmp < 0) return at(`version ${doc.version} is not greater than the live version ${e.version}; use a greater version (e.g. ${nextVersion(e.version)})`);
   }
+  // A bumped version whose summary is still the live version's says nothing about what changed in it.
+  if (e && live.liveSummary !== undefined && doc.summary.trim() === live.liveSummary.trim())
+    return { kind: 'refused' as const, doc, error: new InvalidInputError(`${doc.file}:${doc.summaryLine}`, `summary is still the one of the live version ${e.version} ("${doc.summary}"); say what changed in ${doc.version}`) };
   if (live.atVersion && !sameContent(doc, live.atVersion))
     return at(`version ${doc.version} was published before with other content (see: turnctl legal history ${doc.id}); use a version that was never published`);
   return { kind: 'publish', doc, ...(e ? { previous: e } : {}) };

@@ -23,6 +23,8 @@ export interface LegalDoc {
   sha256: string;
   /** Line of `version:` in the file (for messages). */
   versionLine: number;
+  /** Line of `summary:` in the file (for messages). */
+  summaryLine: number;
 }
 
 export const DOC_ID = /^[a-z][a-z0-9-]*$/;
@@ -114,6 +116,7 @@ export function parseLegalDoc(id: string, file: string, text: string): LegalDoc 
     body,
     sha256: sha256(body),
     versionLine: f('version').line,
+    summaryLine: f('summary').line,
   };
 }
 

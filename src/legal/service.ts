@@ -36,9 +36,16 @@ export async function readLive(ctx: Ctx, docs: readonly LegalDoc[]) {
   const live = await mapLimit(docs, ctx.concurrency, async (doc) => {
     const entry = index.entries[doc.id];
     const atVersion = index.bucketExists && entry?.version !== doc.version ? await storedVersion(ctx, doc.id, doc.version) : undefined;
-    return { entry, ...(atVersion ? { atVersion } : {}) };
+    // Only a document about to get a new version needs the live version's summary (one change-log read).
+    const liveSummary = entry && entry.version !== doc.version && entry.sha256 !== doc.sha256 ? lastPublishSummary(await readChangelog(ctx, doc.id), entry.version) : undefined;
+    return { entry, ...(atVersion ? { atVersion } : {}), ...(liveSummary !== undefined ? { liveSummary } : {}) };
   });
   return { index, live };
+}
+
+/** The summary `version` was last published with, from a document's change log (oldest first). */
+function lastPublishSummary(log: readonly ChangelogEntry[], version: string): string | undefined {
+  return log.filter((c) => c.action === 'publish' && c.docVersion === version).at(-1)?.summary;
 }
 
 /** A publish plan: what each document would do. */

@@ -32,6 +32,10 @@ describe('legal documents (pure)', () => {
     const reused = decidePublish(old, { entry: entry(v1), atVersion: { sha256: 'different', title: 'Terms', effectiveDate: '2025-07-01' } });
     expect(reused.kind).toBe('refused');
     expect(decidePublish(old, { entry: entry(v1), atVersion: entry(old) }).kind).toBe('publish'); // roll forward
+    // GIVEN a new version whose summary is the live version's THEN refused at the summary line
+    const stale = decidePublish(doc('"1.1"', 'New.'), { entry: entry(v1), liveSummary: 's' });
+    expect(stale.kind === 'refused' && stale.error.message).toBe('legal/terms.md:5: summary is still the one of the live version 1.0 ("s"); say what changed in 1.1');
+    expect(decidePublish(doc('"1.1"', 'New.'), { entry: entry(v1), liveSummary: 'other' }).kind).toBe('publish');
   });
 
   it('renders deterministic, escaped HTML', () => {

@@ -65,6 +65,12 @@ describe('legal documents (against the sandbox, read back through a second S3 cl
       const lower = await run(p, ['legal', 'publish', '--yes']);
       expect(lower.code).toBe(65);
       expect(lower.err).toMatch(/^error: legal\/terms\.md:3: version 0\.9 is not greater than the live version 1\.0/);
+
+      // GIVEN a bumped version whose summary is still the live one's WHEN published THEN refused at the summary line
+      p.write('legal/terms.md', docSource({ title: 'Terms of Subscription', version: '1.1', effectiveDate: '2025-07-01', summary: 'First version.' }, V11_BODY));
+      const stale = await run(p, ['legal', 'publish', 'terms', '--yes']);
+      expect(stale.code).toBe(65);
+      expect(stale.err).toBe('error: legal/terms.md:5: summary is still the one of the live version 1.0 ("First version."); say what changed in 1.1');
     } finally {
       stop();
     }

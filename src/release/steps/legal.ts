@@ -15,7 +15,7 @@ export interface LegalDesired {
 
 /** What is live for each listed document. */
 export interface LegalLive {
-  docs: Record<string, { entry: IndexEntry | null; atVersion: Pick<IndexEntry, 'sha256' | 'title' | 'effectiveDate'> | null }>;
+  docs: Record<string, { entry: IndexEntry | null; atVersion: Pick<IndexEntry, 'sha256' | 'title' | 'effectiveDate'> | null; liveSummary?: string }>;
 }
 
 /** The journalled before-state: the index.json entries of the listed documents (null = not published). */
@@ -56,14 +56,18 @@ export const step: Step<LegalDesired, LegalLive> = {
   async read(ctx, desired) {
     if (!desired.docs.length) return { docs: {} };
     const { live } = await readLive(ctx, desired.docs);
-    return { docs: Object.fromEntries(desired.docs.map((d, i) => [d.id, { entry: live[i]!.entry ?? null, atVersion: live[i]!.atVersion ? summaryOfStored(live[i]!.atVersion!) : null }])) };
+    return {
+      docs: Object.fromEntries(
+        desired.docs.map((d, i) => [d.id, { entry: live[i]!.entry ?? null, atVersion: live[i]!.atVersion ? summaryOfStored(live[i]!.atVersion!) : null, ...(live[i]!.liveSummary !== undefined ? { liveSummary: live[i]!.liveSummary } : {}) }]),
+      ),
+    };
   },
 
   diff(desired, live) {
     const changes: Change[] = [];
     for (const doc of desired.docs) {
       const l = live.docs[doc.id];
-      const decision = decidePublish(doc, { ...(l?.entry ? { entry: l.entry } : {}), ...(l?.atVersion ? { atVersion: l.atVersion } : {}) });
+      const decision = decidePublish(doc, { ...(l?.entry ? { entry: l.entry } : {}), ...(l?.atVersion ? { atVersion: l.atVersion } : {}), ...(l?.liveSummary !== undefined ? { liveSummary: l.liveSummary } : {}) });
       if (decision.kind === 'refused') throw decision.error;
       if (decision.kind === 'unchanged') continue;
       changes.push({

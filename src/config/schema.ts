@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameSchema } from './sections/common.js';
+import { nameSchema, regionSchema } from './sections/common.js';
 import { functionSchema } from './sections/functions.js';
 import { stageSchema } from './sections/stages.js';
 import { layersSchema } from './sections/layers.js';
@@ -13,8 +13,8 @@ import { legalSchema } from './sections/legal.js';
 /** turnctl.yaml: the project, its stages and the desired state of the stack. */
 export const configSchema = z.strictObject({
   project: nameSchema,
-  region: z.string().default('eu-central-1'),
-  stages: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), stageSchema),
+  region: regionSchema.default('eu-central-1'),
+  stages: z.record(nameSchema, stageSchema),
   functions: z.record(nameSchema, functionSchema).default({}),
   layers: layersSchema,
   gateway: gatewaySchema,

@@ -140,6 +140,12 @@ function describe(issue: z.core.$ZodIssue, schema: z.ZodType): { path: Path; key
     }
     case 'invalid_value':
       return { path, key: false, text: `"${name}" must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'invalid_key': {
+      // A bad name in a mapping of names (functions, stages, environment keys): point at the key, say what names may be.
+      const inner = issue.issues[0]?.message ?? issue.message;
+      const parent = path.slice(0, -1).join('.') || '(top level)';
+      return { path, key: true, text: `invalid name "${String(path[path.length - 1])}" under "${parent}": ${inner}` };
+    }
     default:
       return { path, key: false, text: `"${name}": ${issue.message}` };
   }

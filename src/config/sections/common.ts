@@ -1,13 +1,19 @@
 import { z } from 'zod';
 
 /** An environment value: plain, or a reference resolved at apply time and never printed. */
-export const envValueSchema = z.union([
-  z.string(),
-  z.number().transform(String),
-  z.boolean().transform(String),
-  z.strictObject({ ssm: z.string().min(1) }),
-  z.strictObject({ secret: z.string().min(1), key: z.string().optional() }),
-]);
+export const envValueSchema = z.union(
+  [
+    z.string(),
+    z.number().transform(String),
+    z.boolean().transform(String),
+    z.strictObject({ ssm: z.string().min(1) }),
+    z.strictObject({ secret: z.string().min(1), key: z.string().optional() }),
+  ],
+  { error: 'must be a string, a number, a boolean, { ssm: /parameter/name } or { secret: id, key: jsonKey } (key optional)' },
+);
 export type EnvValue = string | { ssm: string } | { secret: string; key?: string };
 
 export const nameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, starting with a letter');
+
+/** An AWS region name (a typo would otherwise surface as an unreachable or unparsable endpoint). */
+export const regionSchema = z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'must be an AWS region like eu-central-1');

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { regionSchema } from './common.js';
 
 export const stageSchema = z.strictObject({
   /** The 12-digit AWS account id; the credentials pre-check compares it with STS. */
   account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id (quote it)'),
-  region: z.string().optional(),
+  region: regionSchema.optional(),
   /** Named credentials profile (~/.aws/config). */
   profile: z.string().optional(),
   /** Explicit endpoint for every AWS client (e.g. a LocalStack); `sandbox: true` uses turnctl's local sandbox. */
@@ -17,7 +18,9 @@ export const stageSchema = z.strictObject({
   vars: z
     .record(
       z.string(),
-      z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.strictObject({ ssm: z.string().min(1) }), z.strictObject({ secret: z.string().min(1), key: z.string().optional() })]),
+      z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.strictObject({ ssm: z.string().min(1) }), z.strictObject({ secret: z.string().min(1), key: z.string().optional() })], {
+        error: 'must be a string, a number, a boolean, a list of strings, { ssm: /parameter/name } or { secret: id, key: jsonKey } (key optional)',
+      }),
     )
     .default({}),
   /** Bounded concurrency per AWS service (requests in flight). */

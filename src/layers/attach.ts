@@ -58,7 +58,9 @@ export async function attachLayers(ctx: Ctx, only: readonly string[] = []): Prom
       await lambda.send(new l.UpdateFunctionConfigurationCommand({ FunctionName: name, Layers: want }));
       await waitUpdated(lambda, name);
     }
-    const version = await publishAndPoint(ctx, name, latest.CodeSha256, `turnctl layers attach: ${want.map((a) => a.split(':').slice(-2).join(':')).join(', ')}`);
+    // No Description override: a version's Description is what GetFunctionConfiguration(live) answers, and the
+    // functions step diffs it against functions.<fn>.description — a note here made every later plan redeploy.
+    const version = await publishAndPoint(ctx, name, latest.CodeSha256);
     return { function: fn, layers: want, version, changed: true };
   });
 }

@@ -72,6 +72,9 @@ describe('turnctl layers (sandbox)', () => {
     const listed = await run(p, ['layers', 'list', '--stage', 'local']);
     expect(listed.io.stdout.join('\n')).toMatch(new RegExp(`published as version ${versions[1]!.version}`));
     expect(listed.io.stdout.join('\n')).toMatch(new RegExp(`hello: version ${versions[1]!.version}$`, 'm'));
+    // and the release plan agrees: the attached version is what the release wants, nothing to redeploy
+    const after = await run(p, ['release', 'plan', manifest, '--stage', 'local', '--exit-code']);
+    expect(after.code, after.io.text()).toBe(0);
   });
 
   it('a release whose post-check fails rolls back: the new layer version is deleted and functions run the old one', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandHost } from '../cli.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, TurnctlError } from '../errors.js';
 import { outputOption, printResult } from './common.js';
 
 async function projectDir(host: CommandHost): Promise<string> {
@@ -16,7 +16,7 @@ export function register(group: Command, host: CommandHost): void {
   group
     .command('start')
     .description('start the sandbox on a free port (pid and port kept in .turnctl/sandbox.json)')
-    .option('--port <n>', 'port to listen on (default: a free one)', (v) => Number(v))
+    .option('--port <n>', 'port to listen on (default: a free one)', (v) => (/^\d+$/.test(v) ? Number(v) : NaN))
     .addOption(outputOption())
     .action(
       host.action(async (opts: { port?: number; output?: string }) => {
@@ -59,10 +59,7 @@ export function register(group: Command, host: CommandHost): void {
         const { sandboxStatus, resetSandbox } = await sb();
         const dir = await projectDir(host);
         const s = await sandboxStatus(dir);
-        if (!s.running) {
-          io.err('sandbox is not running; start it with: turnctl sandbox start');
-          return ExitCode.failure;
-        }
+        if (!s.running) throw new TurnctlError('the local sandbox is not running; start it with: turnctl sandbox start');
         await resetSandbox(s.endpoint!);
         const { rmSync } = await import('node:fs');
         const { join } = await import('node:path');

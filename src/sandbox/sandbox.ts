@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { TurnctlError } from '../errors.js';
+import { TurnctlError, UsageError } from '../errors.js';
 import { packageRoot, stateDir } from '../paths.js';
 
 /** What `sandbox status` reports. */
@@ -35,6 +35,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** True when nothing listens on 127.0.0.1:port (a port another server holds would answer our readiness probe). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -60,8 +70,9 @@ async function responds(endpoint: string): Promise<boolean> {
 export async function waitReady(endpoint: string, pid: number, timeoutMs = 30000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (await responds(endpoint)) return;
+    // Only our own child counts as ready: a server that answers while it is dead is someone else's.
     if (!alive(pid)) break;
+    if ((await responds(endpoint)) && alive(pid)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new TurnctlError(`the sandbox did not start at ${endpoint}; see .turnctl/sandbox.log`);
@@ -92,6 +103,9 @@ export async function startSandbox(projectDir: string, port?: number): Promise<S
   const current = await sandboxStatus(projectDir);
   if (current.running) return { ...current, alreadyRunning: true };
   if (!motoInstalled()) throw new TurnctlError('moto is not installed; run: pip install -r sandbox/requirements.txt');
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError(`--port must be a TCP port number (1-65535); leave it out for a free one`);
+  if (port !== undefined && !(await portFree(port)))
+    throw new UsageError(`--port ${port} is already in use on 127.0.0.1 (another sandbox or program); pick another port or leave --port out for a free one`);
   const p = port ?? (await freePort());
   mkdirSync(stateDir(projectDir), { recursive: true });
   const log = openSync(join(stateDir(projectDir), 'sandbox.log'), 'a');

@@ -43,6 +43,27 @@ describe('turnctl sandbox', () => {
     expect(JSON.parse(after.stdout)).toEqual({ running: false, endpoint: null, pid: null, port: null });
   });
 
+  it('GIVEN a port another server holds WHEN sandbox start --port names it THEN usage error 64, nothing recorded, the other server untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnctl-sb-'));
+    writeFileSync(join(dir, 'turnctl.yaml'), 'project: sb\nstages:\n  local: { account: "123456789012", sandbox: true }\n');
+    const env = { TURNCTL_SANDBOX_ENDPOINT: '' };
+    // The test setup's sandbox answers on that port (before the fix, its answer passed for our own server's readiness,
+    // and a later `sandbox reset` of this project emptied it).
+    const busy = new URL(process.env.TURNCTL_SANDBOX_ENDPOINT!).port;
+    const r = await spawnCli(['sandbox', 'start', '--port', busy], dir, env);
+    expect(r.code, r.stdout).toBe(64);
+    expect(r.stderr.trim()).toBe(`error: --port ${busy} is already in use on 127.0.0.1 (another sandbox or program); pick another port or leave --port out for a free one`);
+    const status = await spawnCli(['sandbox', 'status', '--output', 'json'], dir, env);
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: false });
+    const reset = await spawnCli(['sandbox', 'reset'], dir, env);
+    expect(reset.code).toBe(1);
+    expect(reset.stderr.trim()).toBe('error: the local sandbox is not running; start it with: turnctl sandbox start');
+    // AND a port that is not a number is a usage error too
+    const bad = await spawnCli(['sandbox', 'start', '--port', 'abc'], dir, env);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/^error: --port must be a TCP port number/);
+  });
+
   it('GIVEN no running sandbox WHEN the local stage is used THEN one line says how to start it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'turnctl-sb-'));
     writeFileSync(join(dir, 'turnctl.yaml'), 'project: sb\nstages:\n  local: { account: "123456789012", sandbox: true }\n');

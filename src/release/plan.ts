@@ -79,6 +79,19 @@ function splitMigrateFunction(ctx: Ctx, prepared: Map<string, PreparedStep>): st
   return 'the migrate function is deployed before the database step: the stage runs its migrations through it (via: lambda)';
 }
 
+/**
+ * The gateway's diff sees a missing user pool and notes that apply will stop; when the bootstrap step of the same
+ * plan creates that pool (it runs first), the note says so instead. Notes are for display: apply re-derives the
+ * gateway after bootstrap changed something (`dependsOn`).
+ */
+function notePoolFromBootstrap(prepared: Map<string, PreparedStep>): void {
+  const created = prepared.get('bootstrap')?.changes.find((c) => c.id.startsWith('user-pool:'));
+  if (!created) return;
+  for (const c of prepared.get('gateway')?.changes ?? [])
+    if (c.id.startsWith('authorizer:') && c.note && (c.after as { providerArns?: unknown[] } | null)?.providerArns?.length === 0)
+      c.note = `on the Cognito user pool ${created.id.slice('user-pool:'.length)}, which the bootstrap step creates first`;
+}
+
 /** Validates what the manifest names against what turnctl knows (checks), at the manifest's file:line. */
 export function validateManifest(loaded: LoadedManifest): void {
   const known = checkNames();
@@ -111,6 +124,7 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
   const read = () => Promise.all(steps.map((step, i) => step.read(ctx, desired[i])));
   const lives = await (ctx.aws.memoizeReads ? ctx.aws.memoizeReads(read) : read());
   steps.forEach((step, i) => prepared.set(step.section, { step, desired: desired[i], live: lives[i], changes: step.diff(desired[i], lives[i]) }));
+  notePoolFromBootstrap(prepared);
   let order = steps.map((s) => s.section as string);
   let orderNote: string | undefined;
   const creates = prepared.get('functions')?.changes.filter((c) => c.action === 'create').map((c) => c.id.replace(/^function:/, '')) ?? [];

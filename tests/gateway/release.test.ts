@@ -51,6 +51,16 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     expect(plan.steps.map((s: { section: string }) => s.section).indexOf('gateway')).toBeGreaterThan(plan.steps.map((s: { section: string }) => s.section).indexOf('functions'));
   });
 
+  it('GIVEN a fresh stage without the portal user pool WHEN planned THEN the authorizer says bootstrap creates the pool first, not that apply will stop', async () => {
+    const fresh = gatewayProject();
+    const r = await runCli(['release', 'plan', `${fresh.dir}/releases/1.0.0.yaml`, '--stage', 'local', '--output', 'json'], fresh.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(ids(plan, 'bootstrap')).toContain(`create user-pool:${fresh.name}-local-portal`);
+    const authorizer = plan.steps.flatMap((s: { changes: Array<{ id: string; note?: string }> }) => s.changes).find((c: { id: string }) => c.id === 'authorizer:cognito');
+    expect(authorizer.note).toBe(`on the Cognito user pool ${fresh.name}-local-portal, which the bootstrap step creates first`);
+  });
+
   it('GIVEN a fresh stage WHEN the release is applied THEN the API is built as declared and the health and cors post-checks pass', async () => {
     const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes', '--output', 'json'], p.dir);
     expect(r.code, r.stderr).toBe(0);
@@ -115,6 +125,10 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
       'update cors:/hello/{id}',
       'update deployment',
     ]);
+    // and the deployment change shows the definition the stage serves now, not ∅
+    const deployment = JSON.parse(plan.stdout).steps.flatMap((s: { changes: Array<{ id: string; before: { definition?: string } }> }) => s.changes).find((c: { id: string }) => c.id === 'deployment');
+    expect(deployment.before.definition).toMatch(/^[0-9a-f]{16}$/);
+    expect(plan.stdout).not.toMatch(/definition: ∅/);
 
     const applied = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir);
     expect(applied.code, applied.stderr).toBe(0);

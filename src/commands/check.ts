@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
-import { ExitCode, InvalidInputError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { outputOption, parseDuration, printResult, stageOption } from './common.js';
 
 /** `turnctl check run pre|post --stage S`: run checks outside a release. */
@@ -23,17 +23,23 @@ export function register(group: Command, host: CommandHost): void {
         const { manifestSchema } = await import('../config/schema.js');
         const { checkNames, loadCheck } = await import('../checks/index.js');
         const { runChecks } = await import('../release/apply.js');
-        const { preparePlan, readPlanFile } = await import('../release/plan.js');
+        const { preparePlan, readPlanFile, validateManifest } = await import('../release/plan.js');
         const ctx = openStage(opts.stage, { cwd: host.cwd });
         const loaded = opts.release ? loadManifest(resolve(host.cwd, opts.release)) : undefined;
+        if (loaded) validateManifest(loaded); // an unknown check in the manifest is reported at its file:line
         const manifest = loaded?.manifest ?? manifestSchema.parse({ version: '0.0.0' });
         let names: string[];
         if (opts.checks) names = opts.checks.split(',').map((s) => s.trim()).filter(Boolean);
         else if (loaded) names = manifest.checks[phase];
-        else names = (await Promise.all(checkNames().map(async (n) => ((await loadCheck(n))?.phase === phase ? n : undefined)))).filter((n): n is string => Boolean(n));
+        else
+          names = (await Promise.all(checkNames().map(async (n) => ((await loadCheck(n))?.phase === phase ? n : undefined))))
+            .filter((n): n is string => Boolean(n))
+            // plan-fresh compares a plan with live state: without a release or a saved plan there is none, so the
+            // default list leaves it out instead of always failing (naming it with --checks still reports why).
+            .filter((n) => n !== 'plan-fresh' || Boolean(opts.plan));
         for (const n of names) {
           const c = await loadCheck(n);
-          if (!c) throw new InvalidInputError(undefined, `unknown check "${n}"; known checks: ${checkNames().join(', ')}`);
+          if (!c) throw new UsageError(`unknown check "${n}" in --checks; known checks: ${checkNames().join(', ')}`);
         }
         const fresh = loaded ? (await preparePlan(ctx, loaded)).plan : undefined;
         const plan = opts.plan ? await readPlanFile(resolve(host.cwd, opts.plan)) : fresh;

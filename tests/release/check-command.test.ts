@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeProject } from '../helpers/project.js';
+
+describe('turnctl check run (outside a release)', () => {
+  it('GIVEN no release and no saved plan WHEN the pre-checks run THEN plan-fresh is left out of the default list and the others decide the exit code', async () => {
+    const p = makeProject();
+    const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--output', 'json'], p.dir);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const names = JSON.parse(r.stdout).checks.map((c: { name: string }) => c.name);
+    expect(names).toContain('credentials');
+    expect(names).not.toContain('plan-fresh');
+  });
+
+  it('GIVEN plan-fresh named explicitly without a plan WHEN run THEN it fails saying what it needs (exit 1)', async () => {
+    const p = makeProject();
+    const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--checks', 'plan-fresh'], p.dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✖ plan-fresh: no plan to compare; run with a release/);
+  });
+
+  it('GIVEN an unknown check in --checks WHEN run THEN it is a usage error (exit 64) listing the known checks', async () => {
+    const p = makeProject();
+    const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--checks', 'credentials,nope'], p.dir);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/^error: unknown check "nope" in --checks; known checks: .*credentials/);
+  });
+
+  it('GIVEN an unknown check in the manifest WHEN run with --release THEN it is invalid input at the manifest\'s file:line (exit 65)', async () => {
+    const p = makeProject();
+    const manifest = p.writeRelease({ version: '1.0.0', checks: { pre: ['credentials', 'nope'] } });
+    const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--release', manifest], p.dir);
+    expect(r.code).toBe(65);
+    expect(r.stderr).toMatch(/1\.0\.0\.yaml:\d+:\d+: unknown check "nope"/);
+  });
+});

@@ -1,9 +1,12 @@
 import { resolve } from 'node:path';
-import { Argument, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
 import { ExitCode, failureLine, UsageError } from '../errors.js';
 import { confirmOrRefuse, type Io, type Spinner } from '../io.js';
 import { outputOption, printResult, stageOption, writeResultFile, yesOption } from './common.js';
+
+/** `--force` of resume/rollback: take over a lock held from another host before its TTL. */
+const forceOption = () => new Option('--force', "take over the lock of a run held from another host before its TTL (only when that apply is dead)");
 
 interface StageOpts {
   stage: string;
@@ -165,14 +168,15 @@ export function register(group: Command, host: CommandHost): void {
     .argument('[run]', 'run id (see release history)')
     .addOption(stageOption())
     .addOption(yesOption())
+    .addOption(forceOption())
     .addOption(outputOption())
     .action(
-      host.action(async (run: string | undefined, opts: StageOpts) => {
+      host.action(async (run: string | undefined, opts: StageOpts & { force?: boolean }) => {
         const { rollbackCommand } = await import('../release/rollback.js');
         const p = progressOf(io);
         const ctx = await open(host, opts.stage, p.progress);
         await confirmOrRefuse(io, { yes: opts.yes, message: `Roll back ${run ? `run ${run}` : 'the newest run'} on stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
-        const j = await rollbackCommand(ctx, run, engineEvents(io, p.stop));
+        const j = await rollbackCommand(ctx, run, engineEvents(io, p.stop), opts.force);
         p.stop();
         printResult(io, opts.output, { status: j.status, run: j.run, release: j.release, rollback: j.rollback }, () =>
           j.status === 'rolled-back' ? `Run ${j.run} (release ${j.release}) rolled back on ${j.stage}.` : `Run ${j.run} rolled back except: ${j.rollback?.blocked}`,
@@ -186,13 +190,15 @@ export function register(group: Command, host: CommandHost): void {
     .description('finish an apply whose process died (the run that holds the lock)')
     .addOption(stageOption())
     .addOption(yesOption())
+    .addOption(forceOption())
     .addOption(outputOption())
     .action(
-      host.action(async (opts: StageOpts) => {
+      host.action(async (opts: StageOpts & { force?: boolean }) => {
         const { resumeRelease } = await import('../release/rollback.js');
         const p = progressOf(io);
         const ctx = await open(host, opts.stage, p.progress);
         const outcome = await resumeRelease(ctx, {
+          force: opts.force,
           onEvent: engineEvents(io, p.stop),
           confirm: async (plan) => {
             p.stop();

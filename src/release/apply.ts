@@ -186,7 +186,9 @@ async function applyStep(ctx: Ctx, journal: Journal, js: JournalStep, p: Prepare
   if (!interrupted) js.before = p.step.record ? p.step.record(live) : live;
   js.status = 'applying';
   js.startedAt ??= new Date().toISOString();
-  js.changes = changes.length;
+  // A resumed step keeps the count of the attempt that died: its writes happened (rollback must undo them) even when
+  // the re-derived diff is now empty.
+  js.changes = interrupted ? Math.max(js.changes, changes.length) : changes.length;
   await saveJournal(ctx, journal);
   opts.onEvent?.({ type: 'step', section: js.section, status: 'start', changes: changes.length });
   try {

@@ -90,3 +90,15 @@ export function holderAlive(lock: LockBody): boolean {
     return false;
   }
 }
+
+/**
+ * Why resume/rollback may not take over a run's lock, or undefined when it may. A holder alive on this host is
+ * running; a holder on another host cannot be seen from here, so its lock is only taken over once it is older than
+ * its TTL, or with --force (the user says that apply is dead).
+ */
+export function takeOverRefusal(ctx: Ctx, lock: LockBody, force = false, now = Date.now()): string | undefined {
+  if (lock.pid === process.pid && lock.host === hostname()) return undefined;
+  if (holderAlive(lock)) return `run ${lock.run} is still running (${lock.holder}); wait for it to finish`;
+  if (lock.host === hostname() || force || Date.parse(lock.expiresAt) < now) return undefined;
+  return `run ${lock.run} is held by ${lock.holder} on host ${lock.host} since ${lock.acquiredAt}, and turnctl cannot see from here whether that apply is still running; wait for it (the lock expires at ${lock.expiresAt}), or if it died pass --force (stage ${ctx.stage.name})`;
+}

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { Ctx } from '../context.js';
 import { loadManifest } from '../config/load.js';
-import { TurnctlError, UsageError } from '../errors.js';
+import { LockHeldError, TurnctlError, UsageError } from '../errors.js';
 import type { ApplyOptions, ApplyOutcome, EngineEvent } from './apply.js';
 import { findRun, listRuns, readJournal, saveJournal, type Journal } from './journal.js';
-import { describeLock, holderAlive, lockBody, readLock, releaseLock, takeOverLock } from './lock.js';
+import { describeLock, lockBody, readLock, releaseLock, takeOverLock, takeOverRefusal } from './lock.js';
 import { MIGRATE_FUNCTION, onlyFunction, preparePlan } from './plan.js';
 import { bootstrap } from './steps/bootstrap.js';
 import { loadStep } from './steps/index.js';
@@ -23,6 +23,8 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
   let blocked: string | undefined;
   for (const js of [...journal.steps].reverse()) {
     if (!['done', 'applying', 'failed'].includes(js.status) || js.before === undefined) continue;
+    // A step that finished with nothing to change made no write: there is nothing to restore or report.
+    if (js.status === 'done' && js.changes === 0) continue;
     ctx.progress(`restoring ${js.section}`);
     const restore =
       js.section === 'bootstrap'
@@ -51,7 +53,7 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
 }
 
 /** `release rollback [run]`: rolls back a run (default: the newest) if it is the newest run that changed the stage. */
-export async function rollbackCommand(ctx: Ctx, run: string | undefined, onEvent?: (e: EngineEvent) => void): Promise<Journal> {
+export async function rollbackCommand(ctx: Ctx, run: string | undefined, onEvent?: (e: EngineEvent) => void, force = false): Promise<Journal> {
   const journal = await findRun(ctx, run);
   if (!journal) throw new UsageError(run ? `no run ${run} on stage ${ctx.stage.name}; see turnctl release history --stage ${ctx.stage.name}` : `no release was applied to stage ${ctx.stage.name}; nothing to roll back`);
   if (journal.status === 'rolled-back') throw new TurnctlError(`run ${journal.run} (release ${journal.release}) is already rolled back`);
@@ -61,20 +63,25 @@ export async function rollbackCommand(ctx: Ctx, run: string | undefined, onEvent
     if (j && j.status !== 'rolled-back') throw new TurnctlError(`run ${journal.run} is not the newest change to stage ${ctx.stage.name}: roll back run ${j.run} (release ${j.release}) first`);
   }
   const lock = await readLock(ctx);
-  if (lock && lock.run !== journal.run) throw new TurnctlError(describeLock(ctx, lock));
-  if (lock && holderAlive(lock) && lock.pid !== process.pid) throw new TurnctlError(`run ${journal.run} is still being applied by ${lock.holder}; wait for it to finish`);
+  if (lock && lock.run !== journal.run) throw new LockHeldError(describeLock(ctx, lock));
+  const refusal = lock && takeOverRefusal(ctx, lock, force);
+  if (refusal) throw new LockHeldError(refusal);
   await takeOverLock(ctx, journal.run, lockBody(journal.run, journal.release));
   await rollbackRun(ctx, journal, `requested by ${lockBody(journal.run, journal.release).holder}`, onEvent);
   return journal;
 }
 
 /** `release resume`: finishes the run that holds the stage's lock after its process died. */
-export async function resumeRelease(ctx: Ctx, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
+export async function resumeRelease(ctx: Ctx, opts: ApplyOptions & { force?: boolean } = {}): Promise<ApplyOutcome> {
   const lock = await readLock(ctx);
   if (!lock) throw new TurnctlError(`nothing to resume on stage ${ctx.stage.name}: no apply holds its lock`);
-  if (holderAlive(lock)) throw new TurnctlError(`run ${lock.run} is still running (${lock.holder}); nothing to resume`);
+  const refusal = takeOverRefusal(ctx, lock, opts.force);
+  if (refusal) throw new LockHeldError(refusal);
   const journal = await findRun(ctx, lock.run);
   if (!journal) throw new TurnctlError(`the lock names run ${lock.run}, but it has no journal; release unlock --stage ${ctx.stage.name} --yes, then apply again`);
+  // A process that died while rolling back left the stage half restored: finishing the rollback is the way out.
+  if (journal.status === 'rolling-back')
+    throw new TurnctlError(`run ${journal.run} died while rolling back; finish the rollback: turnctl release rollback ${journal.run} --stage ${ctx.stage.name}`);
   if (journal.status !== 'running') throw new TurnctlError(`run ${journal.run} is ${journal.status}, not interrupted; release unlock --stage ${ctx.stage.name} --yes if the lock is left over`);
   const loaded = loadManifest(join(ctx.project.dir, journal.manifestFile));
   const { plan, prepared } = await preparePlan(ctx, loaded);

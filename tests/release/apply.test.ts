@@ -76,9 +76,14 @@ describe('release apply on the sandbox (functions and env)', () => {
     const invoked = await runCli(['invoke', 'health', '--stage', 'local', '--output', 'json'], p.dir);
     expect(JSON.parse(JSON.parse(invoked.stdout).payload.body).marker).toBe('v2');
 
-    const rb = await runCli(['release', 'rollback', '--stage', 'local', '--yes'], p.dir);
+    const helloBefore = await snapshot(p, 'hello');
+    const { result: rb, calls } = await recordAwsCalls(() => runCli(['release', 'rollback', '--stage', 'local', '--yes', '--output', 'json'], p.dir));
     expect(rb.code, rb.stderr).toBe(0);
     expect(await snapshot(p, 'health')).toEqual(before);
+    // AND the function the release did not change gets no write call and is not reported as restored
+    expect(JSON.parse(rb.stdout).rollback.restored).toEqual(['health: live alias back on version 1']);
+    expect(calls.filter((c) => c.command === 'UpdateAlias')).toHaveLength(1);
+    expect(await snapshot(p, 'hello')).toEqual(helloBefore);
     const again = await runCli(['invoke', 'health', '--stage', 'local', '--output', 'json'], p.dir);
     expect(JSON.parse(JSON.parse(again.stdout).payload.body).marker).toBe('v1');
   });

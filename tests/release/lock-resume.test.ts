@@ -89,6 +89,52 @@ describe('lock, crash and resume', () => {
     }
   });
 
+  it('GIVEN an interrupted run whose lock names another host and has not expired WHEN resumed or rolled back THEN exit 4 asks for --force; with --force it finishes', async () => {
+    const clean = makeProject();
+    expect((await runCli(['release', 'apply', scoped(clean), '--stage', 'local', '--yes'], clean.dir)).code).toBe(0);
+    const expected = await normalized(clean);
+    const p = makeProject();
+    const m = scoped(p);
+    const killed = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: '2' });
+    expect(killed.signal).toBe('SIGKILL');
+    // GIVEN the lock says the apply runs on a CI runner (this machine cannot see whether it is alive)
+    const bucket = `${p.name}-local-turnctl`;
+    const lock = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'locks/apply' }))).Body!.transformToString());
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'locks/apply', Body: JSON.stringify({ ...lock, holder: 'ci@runner-7 (pid 42)', host: 'runner-7', pid: 42 }) }));
+
+    // WHEN resumed or rolled back without --force THEN both are refused as a held lock, naming the holder and --force
+    const resumed = await spawnCli(['release', 'resume', '--stage', 'local', '--yes'], p.dir);
+    expect(resumed.code, resumed.stderr).toBe(4);
+    expect(resumed.stderr.trim()).toMatch(/^error: run \S+ is held by ci@runner-7 \(pid 42\) on host runner-7 since \S+, and turnctl cannot see from here whether that apply is still running; .*pass --force/);
+    const rolled = await spawnCli(['release', 'rollback', lock.run, '--stage', 'local', '--yes'], p.dir);
+    expect(rolled.code, rolled.stderr).toBe(4);
+
+    // WHEN the user says it died THEN resume finishes it to the state of an uninterrupted apply
+    const forced = await spawnCli(['release', 'resume', '--stage', 'local', '--yes', '--force'], p.dir);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await normalized(p)).toEqual(expected);
+  });
+
+  it('GIVEN a run that died while rolling back WHEN resumed THEN the one line points at release rollback of that run, which finishes it', async () => {
+    const p = makeProject();
+    const m = scoped(p);
+    const killed = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: '2' });
+    expect(killed.signal).toBe('SIGKILL');
+    const bucket = `${p.name}-local-turnctl`;
+    const lock = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'locks/apply' }))).Body!.transformToString());
+    const key = `journal/1.0.0/${lock.run}.json`;
+    const journal = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify({ ...journal, status: 'rolling-back' }) }));
+
+    const resumed = await spawnCli(['release', 'resume', '--stage', 'local', '--yes'], p.dir);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr.trim()).toBe(`error: run ${lock.run} died while rolling back; finish the rollback: turnctl release rollback ${lock.run} --stage local`);
+    const rolled = await spawnCli(['release', 'rollback', lock.run, '--stage', 'local', '--yes'], p.dir);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${p.name}-local-health` }))).rejects.toThrow();
+    await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'locks/apply' }))).rejects.toThrow();
+  });
+
   it('GIVEN a failure injected in a step WHEN applied THEN the before-state is restored exactly and exit is 1', async () => {
     const p = makeProject();
     const m = scoped(p);

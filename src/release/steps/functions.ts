@@ -241,8 +241,10 @@ export const step: Step<FunctionsDesired, FunctionsLive> = {
         return;
       }
       if (!latest || !b.aliasVersion) return;
-      const version = await getFunctionConfig(ctx, name, b.aliasVersion);
+      const [version, live] = await Promise.all([getFunctionConfig(ctx, name, b.aliasVersion), getFunctionConfig(ctx, name, ctx.names.alias)]);
       if (!version) throw new TurnctlError(`cannot restore ${fn}: its recorded version ${b.aliasVersion} no longer exists`);
+      // A function the release did not touch (alias and $LATEST as recorded, nothing published) gets no write call.
+      if (live?.Version === b.aliasVersion && !published[fn] && sameConfig(latest, version)) return;
       await pointAlias(ctx, name, b.aliasVersion);
       // Put $LATEST back too, so the next plan and apply start from exactly the recorded state.
       await waitUpdated(lambda, name);
@@ -279,6 +281,13 @@ export const step: Step<FunctionsDesired, FunctionsLive> = {
     return { restored };
   },
 };
+
+/** True when $LATEST has exactly the code and configuration of a version (what restore would write). */
+function sameConfig(latest: FunctionConfiguration, version: FunctionConfiguration): boolean {
+  const shape = (c: FunctionConfiguration) =>
+    JSON.stringify([c.CodeSha256, c.Runtime, c.Handler, c.MemorySize, c.Timeout, c.Role, c.Description ?? '', maskEnv(c.Environment?.Variables), (c.Layers ?? []).map((x) => x.Arn)]);
+  return shape(latest) === shape(version);
+}
 
 /** The zip of a version: from the artifact cache by CodeSha256, else downloaded from Lambda's presigned code URL. */
 async function codeOf(ctx: Ctx, name: string, version: string, codeSha256: string): Promise<Uint8Array> {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Ctx } from '../context.js';
 import { InvalidInputError } from '../errors.js';
@@ -23,6 +23,11 @@ export interface MigrationSet {
 export function readMigrationSet(ctx: Ctx): MigrationSet {
   const dir = migrationsDir(ctx);
   const shownDir = relative(ctx.project.dir, dir) || '.';
+  // A project without the default directory has no migrations; a directory named in turnctl.yaml that is not there
+  // is a typo, which would otherwise plan "no migrations" and hide every pending one.
+  const named = (ctx.project.file.value as { database?: { migrations?: unknown } } | null)?.database?.migrations !== undefined;
+  if (named && !existsSync(dir))
+    throw ctx.project.file.error(['database', 'migrations'], `migrations directory ${shownDir} does not exist; fix database.migrations or create it (turnctl db make <name>)`);
   const migrations = migrationRefs(dir).map((ref) => ({ ...ref, destructive: findDestructive(readFileSync(join(dir, ref.name), 'utf8')) }));
   return { dir, shownDir, migrations };
 }

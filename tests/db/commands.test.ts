@@ -113,6 +113,21 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     expect(await pgliteRows(pgdir(), `select column_name from information_schema.columns where table_name = 'customers' and column_name = 'phone'`)).toHaveLength(1);
   });
 
+  it('GIVEN database.migrations naming a directory that does not exist WHEN status or a release plan runs THEN it is invalid input at turnctl.yaml:line, not "no migrations"', async () => {
+    const own = makeProject({ config: (c) => (c.database = { migrations: 'db/migratons' }) });
+    const io = recordingIo();
+    const code = await main(['db', 'status', '--stage', 'local'], { io, cwd: own.dir });
+    expect(code).toBe(65);
+    expect(io.stderr.join('\n')).toMatch(/^error: \S*turnctl\.yaml:\d+:\d+: migrations directory db\/migratons does not exist; fix database\.migrations/);
+    const plan = recordingIo();
+    expect(await main(['release', 'plan', own.writeRelease({ version: '1.0.0' }), '--stage', 'local'], { io: plan, cwd: own.dir })).toBe(65);
+    expect(plan.stderr.join('\n')).toMatch(/migrations directory db\/migratons does not exist/);
+    // without the key, a project simply has no migrations
+    delete own.config.database;
+    own.writeConfig(own.config);
+    expect(await main(['db', 'status', '--stage', 'local'], { io: recordingIo(), cwd: own.dir })).toBe(0);
+  });
+
   it('seed is refused on a stage outside the sandbox', async () => {
     const r = await run('db', 'seed', '--stage', 'remote');
     expect(r.code).toBe(64);

@@ -75,8 +75,10 @@ export async function applyRelease(ctx: Ctx, loaded: LoadedManifest, opts: Apply
   await opts.confirm?.(plan);
   const startedAt = new Date();
   const manifest = loaded.manifest;
-  // The account check runs before any write whether or not the manifest lists it.
-  const preNames = ['credentials', ...manifest.checks.pre.filter((n) => n !== 'credentials')];
+  // The account check runs before any write whether or not the manifest lists it; so does the promotion gate of a
+  // stage with promoteFrom (turnctl.yaml asks for it, a manifest cannot drop it).
+  const always = ['credentials', ...(ctx.stage.promoteFrom ? ['staging-verified'] : [])];
+  const preNames = [...always, ...manifest.checks.pre.filter((n) => !always.includes(n))];
   const preChecks = await runChecks(ctx, preNames, 'pre', { manifest, digest: plan.digest, plan: opts.savedPlan?.plan ?? plan, freshPlan: plan, startedAt }, opts.onEvent);
   const failedPre = preChecks.find((c) => !c.ok);
   if (failedPre) throw new TurnctlError(`pre-check ${failedPre.name} failed: ${failedPre.detail}; nothing was changed`);

@@ -152,4 +152,18 @@ describe('release apply on the sandbox (functions and env)', () => {
     expect(r.stderr).toMatch(/pre-check credentials failed: credentials are for account 123456789012, but stage staging is account 999999999999/);
     expect(calls.filter((c) => isWriteCommand(c.command))).toEqual([]);
   });
+
+  it('GIVEN a release never applied to staging WHEN applied to prod (promoteFrom: staging), even by a manifest that lists no pre-check THEN refused before any write; after staging passes, prod applies', async () => {
+    const q = makeProject();
+    const m = q.writeRelease({ version: '1.0.0', notes: 'promote', scope: ['env', 'functions'], checks: { pre: [], post: ['smoke'] } });
+    const { result: refused, calls } = await recordAwsCalls(() => runCli(['release', 'apply', m, '--stage', 'prod', '--yes'], q.dir));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n').at(-1)).toMatch(/^error: pre-check staging-verified failed: release digest sha256:\S+ has not passed its post-checks on staging; apply the same release .* to staging first; nothing was changed$/);
+    expect(calls.filter((c) => isWriteCommand(c.command))).toEqual([]);
+
+    expect((await runCli(['release', 'apply', m, '--stage', 'staging', '--yes'], q.dir)).code).toBe(0);
+    const promoted = await runCli(['release', 'apply', m, '--stage', 'prod', '--yes', '--output', 'json'], q.dir);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(JSON.parse(promoted.stdout).preChecks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([['credentials', true], ['staging-verified', true]]);
+  });
 });

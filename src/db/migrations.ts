@@ -32,6 +32,26 @@ export function readMigrationSet(ctx: Ctx): MigrationSet {
   return { dir, shownDir, migrations };
 }
 
+/**
+ * Parses every migration file (esbuild, the bundler turnctl already loads; nothing is run) so a syntax error is
+ * invalid input at its `file:line:column` when planning, instead of a step failure without a file name mid-apply
+ * (Node's SyntaxError from import() carries no location).
+ */
+export async function checkMigrationSyntax(set: MigrationSet): Promise<void> {
+  if (!set.migrations.length) return;
+  const { transform } = await import('esbuild');
+  for (const m of set.migrations) {
+    try {
+      await transform(readFileSync(join(set.dir, m.name), 'utf8'), { loader: 'js', format: 'esm', logLevel: 'silent' });
+    } catch (err) {
+      const e = (err as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors?.[0];
+      if (!e) throw err;
+      const at = e.location ? `:${e.location.line}:${e.location.column + 1}` : '';
+      throw new InvalidInputError(`${set.shownDir}/${m.name}${at}`, `syntax error in migration: ${e.text}; fix the file`);
+    }
+  }
+}
+
 /** `db/migrations/<file>:<line>` of a finding. */
 export function findingWhere(set: Pick<MigrationSet, 'shownDir'>, file: string, f: DestructiveFinding): string {
   return `${set.shownDir}/${file}:${f.line}`;

@@ -6,7 +6,7 @@ import type { Ctx } from '../context.js';
 import { InvalidInputError, TurnctlError, UsageError } from '../errors.js';
 import { resolveTarget, seedsDir, stageDatabase, withKnex } from './connection.js';
 import { lastBatch } from './core.js';
-import { destructiveRefusal, findingWhere, pendingMigrations, readMigrationSet, unallowedDestructive } from './migrations.js';
+import { checkMigrationSyntax, destructiveRefusal, findingWhere, pendingMigrations, readMigrationSet, unallowedDestructive } from './migrations.js';
 import { runnerFor, type Invoker, type MigrationRunner } from './runner.js';
 
 /** One migration in `db status`. */
@@ -37,6 +37,7 @@ export async function dbStatus(ctx: Ctx, opts: { invoke?: Invoker } = {}): Promi
 /** What `db migrate` would run, checked; `allowDestructive` lets destructive migrations through. */
 async function dbPending(ctx: Ctx, runner: MigrationRunner, opts: { allowDestructive?: boolean }) {
   const set = readMigrationSet(ctx);
+  await checkMigrationSyntax(set);
   const pending = pendingMigrations(set, await runner.completed(), ctx.stage.name);
   const bad = opts.allowDestructive ? undefined : unallowedDestructive(pending, [])[0];
   if (bad) throw destructiveRefusal(set, bad, 'pass --allow-destructive if the data loss is intended');

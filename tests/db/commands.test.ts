@@ -128,6 +128,21 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     expect(await main(['db', 'status', '--stage', 'local'], { io: recordingIo(), cwd: own.dir })).toBe(0);
   });
 
+  it('GIVEN a migration with a syntax error WHEN planned or migrated THEN it is invalid input at its file:line:column and nothing ran', async () => {
+    const own = makeProject();
+    own.write('db/migrations/0001_ok.mjs', "export async function up(knex) { await knex.schema.createTable('a', (t) => t.increments('id')); }\nexport async function down(knex) { await knex.schema.dropTable('a'); }\n");
+    own.write('db/migrations/0002_broken.mjs', "export async function up(knex) {\n  await knex.schema.alterTable('a', (t) => { t.string('b')\n}\nexport async function down(knex) {}\n");
+    const plan = recordingIo();
+    expect(await main(['release', 'plan', own.writeRelease({ version: '1.0.0' }), '--stage', 'local'], { io: plan, cwd: own.dir })).toBe(65);
+    expect(plan.stderr.filter((l) => l.startsWith('error:'))).toEqual([expect.stringMatching(/^error: \S*db\/migrations\/0002_broken\.mjs:4:1: syntax error in migration: Expected "\)" but found "export"; fix the file$/)]);
+    const migrate = recordingIo();
+    expect(await main(['db', 'migrate', '--stage', 'local', '--yes'], { io: migrate, cwd: own.dir })).toBe(65);
+    expect(migrate.stderr.join('\n')).toMatch(/0002_broken\.mjs:4:1: syntax error/);
+    const status = recordingIo();
+    expect(await main(['db', 'status', '--stage', 'local', '--output', 'json'], { io: status, cwd: own.dir })).toBe(0);
+    expect(JSON.parse(status.stdout.join('\n')).migrations.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
+  });
+
   it('seed is refused on a stage outside the sandbox', async () => {
     const r = await run('db', 'seed', '--stage', 'remote');
     expect(r.code).toBe(64);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.js';
 import { displayPath } from '../../config/yaml-file.js';
 import type { CompletedMigration } from '../../db/core.js';
-import { allowDestructiveFix, describeDestructive, destructiveRefusal, pendingMigrations, readMigrationSet, unallowedDestructive, type MigrationSet } from '../../db/migrations.js';
+import { allowDestructiveFix, checkMigrationSyntax, describeDestructive, destructiveRefusal, pendingMigrations, readMigrationSet, unallowedDestructive, type MigrationSet } from '../../db/migrations.js';
 import { runnerFor, type MigrationRunner } from '../../db/runner.js';
 import type { Change, ReleaseInput, RestoreResult, Step } from '../types.js';
 
@@ -38,8 +38,10 @@ export const step: Step<DatabaseDesired, DatabaseLive> = {
   section: 'database',
 
   async desired(ctx: Ctx, release: ReleaseInput): Promise<DatabaseDesired> {
+    const set = readMigrationSet(ctx);
+    await checkMigrationSyntax(set);
     return {
-      set: readMigrationSet(ctx),
+      set,
       allowDestructive: release.loaded.manifest.allowDestructive,
       manifestFile: displayPath(release.loaded.file.file),
       stage: ctx.stage.name,

@@ -69,8 +69,23 @@ export function migrationSource(dir: string): Knex.MigrationSource<MigrationRef>
       const down = typeof mod.down === 'function' ? mod.down : async () => {
         throw new Error(`migration ${ref.name} has no down; fix forward with a new migration`);
       };
-      return { ...mod, up: mod.up as Knex.Migration['up'], down: down as Knex.Migration['down'] };
+      return { ...mod, up: named(ref.name, 'up', mod.up as Knex.Migration['up']), down: named(ref.name, 'down', down as Knex.Migration['down']) };
     },
+  };
+}
+
+/**
+ * knex names the failing migration only in a log line (which turnctl keeps quiet), so the error itself gets the
+ * name: "migration 0003_x.mjs (up) failed: relation … does not exist". The error object is kept (codes still count).
+ */
+function named(name: string, which: 'up' | 'down', fn: Knex.Migration['up']): Knex.Migration['up'] {
+  return async (knex) => {
+    try {
+      return await fn(knex);
+    } catch (err) {
+      if (err instanceof Error && !err.message.includes(name)) err.message = `migration ${name} (${which}) failed: ${err.message}`;
+      throw err;
+    }
   };
 }
 

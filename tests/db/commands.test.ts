@@ -143,6 +143,18 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     expect(JSON.parse(status.stdout.join('\n')).migrations.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
   });
 
+  it('GIVEN a migration that fails when it runs WHEN migrated THEN the one-line error names the migration and nothing of the batch is recorded', async () => {
+    const own = makeProject();
+    own.write('db/migrations/0001_ok.mjs', "export async function up(knex) { await knex.schema.createTable('a', (t) => t.increments('id')); }\nexport async function down(knex) { await knex.schema.dropTable('a'); }\n");
+    own.write('db/migrations/0002_fails.mjs', "export async function up(knex) { await knex.schema.alterTable('nope', (t) => t.string('b')); }\nexport async function down() {}\n");
+    const io = recordingIo();
+    expect(await main(['db', 'migrate', '--stage', 'local', '--yes'], { io, cwd: own.dir })).toBe(1);
+    expect(io.stderr.filter((l) => l.startsWith('error:'))).toEqual([expect.stringMatching(/^error: database error on PGlite .*: migration 0002_fails\.mjs \(up\) failed: alter table "nope" .*relation "nope" does not exist$/)]);
+    const status = recordingIo();
+    expect(await main(['db', 'status', '--stage', 'local', '--output', 'json'], { io: status, cwd: own.dir })).toBe(0);
+    expect(JSON.parse(status.stdout.join('\n')).migrations.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
+  });
+
   it('seed is refused on a stage outside the sandbox', async () => {
     const r = await run('db', 'seed', '--stage', 'remote');
     expect(r.code).toBe(64);

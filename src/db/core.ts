@@ -69,7 +69,7 @@ export function migrationSource(dir: string): Knex.MigrationSource<MigrationRef>
       const down = typeof mod.down === 'function' ? mod.down : async () => {
         throw new Error(`migration ${ref.name} has no down; fix forward with a new migration`);
       };
-      return { ...mod, up: named(ref.name, 'up', mod.up as Knex.Migration['up']), down: named(ref.name, 'down', down as Knex.Migration['down']) };
+      return { ...mod, up: named(ref.name, 'up', mod.up as Knex.Migration['up']), down: named(ref.name, 'down', down as Knex.Migration['up']) };
     },
   };
 }

@@ -20,7 +20,7 @@ export function register(group: Command, host: CommandHost): void {
         const decl = ctx.stack.functions[fn];
         if (!decl) throw new UsageError(`unknown function "${fn}"; functions in turnctl.yaml: ${Object.keys(ctx.stack.functions).join(', ')}`);
         const cfg = (await getFunctionConfig(ctx, ctx.names.fn(fn), ctx.names.alias)) ?? (await getFunctionConfig(ctx, ctx.names.fn(fn)));
-        if (!cfg) throw new TurnctlError(`function ${fn} is not deployed on stage ${ctx.stage.name}`);
+        if (!cfg) throw new TurnctlError(`function ${fn} is not deployed on stage ${ctx.stage.name}; apply a release first`);
         const masked = maskEnv(cfg.Environment?.Variables);
         const rows = Object.entries(masked).map(([key, fp]) => ({ key, fingerprint: fp, source: decl.environment[key] !== undefined ? sourceOf(decl.environment[key] as never) : 'not in turnctl.yaml' }));
         printResult(host.io, opts.output, { function: fn, version: cfg.Version, variables: rows }, () => [

@@ -65,7 +65,11 @@ async function resolveSecret(ctx: Ctx, id: string, jsonKey: string | undefined, 
     throw new InvalidInputError(where, `secret "${id}" is not JSON, so key "${jsonKey}" cannot be read; drop "key" or store JSON`);
   }
   const v = (obj as Record<string, unknown>)?.[jsonKey];
-  if (v === undefined) throw new InvalidInputError(where, `secret "${id}" has no key "${jsonKey}"`);
+  if (v === undefined) {
+    // Key names are not secret; listing them is the fix for a typo.
+    const keys = obj && typeof obj === 'object' && !Array.isArray(obj) ? Object.keys(obj) : [];
+    throw new InvalidInputError(where, `secret "${id}" has no key "${jsonKey}"; ${keys.length ? `its keys: ${keys.sort().join(', ')}` : 'it is not a JSON object'}`);
+  }
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 

@@ -74,4 +74,16 @@ describe('secrets from SSM and Secrets Manager', () => {
     expect(r.code).toBe(65);
     expect(r.stderr).toMatch(new RegExp(`turnctl\\.yaml:\\d+:\\d+: SSM parameter "/${p.name}/missing" not found on stage local`));
   });
+
+  it('GIVEN a JSON secret and a reference to a key it does not have WHEN planned THEN exit 65 listing its key names, never its values', async () => {
+    const p = makeProject();
+    const value = `pw-Zq9-${p.name}`;
+    await new SecretsManagerClient(opts).send(new CreateSecretCommand({ Name: `${p.name}/dbkeys`, SecretString: JSON.stringify({ password: value, user: 'app' }) }));
+    p.config.functions.health.environment.DB_PASSWORD = { secret: `${p.name}/dbkeys`, key: 'passwd' };
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir);
+    expect(r.code).toBe(65);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^error: \\S*turnctl\\.yaml:\\d+:\\d+: secret "${p.name}/dbkeys" has no key "passwd"; its keys: password, user$`));
+    expect(r.stdout + r.stderr).not.toContain(value);
+  });
 });

@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Ctx } from '../context.js';
 import type { Access, BucketConfig, CorsRuleConfig } from '../config/sections/buckets.js';
 import { readYamlFile } from '../config/yaml-file.js';
-import { asPolicy, policyShapeProblem, type PolicyDoc, type PolicyStatement } from './policy-doc.js';
+import { asPolicy, bucketPolicyProblem, policyShapeProblem, type PolicyDoc, type PolicyStatement } from './policy-doc.js';
 import { bucketArn, bucketNameProblem, roleName } from './names.js';
 
 /** Public access block, in S3's shape. */
@@ -145,10 +145,10 @@ function substitute(value: unknown, vars: Record<string, string>, fail: (token: 
   return value;
 }
 
-function loadPolicy(ctx: Ctx, key: string, bucket: string, policy: string | Record<string, unknown>): { doc: PolicyDoc; source: unknown } {
+function loadPolicy(ctx: Ctx, key: string, bucket: string, policy: string | Record<string, unknown>, blockPublicPolicy: boolean): { doc: PolicyDoc; source: unknown } {
   const at = ['buckets', key, 'policy'];
   if (typeof policy !== 'string') {
-    const shape = policyShapeProblem(policy);
+    const shape = policyShapeProblem(policy) ?? bucketPolicyProblem(asPolicy(policy), bucket, blockPublicPolicy);
     if (shape) throw ctx.project.file.error([...at, ...shape.path], `bucket "${key}" policy: ${shape.problem}`);
     return { doc: asPolicy(policy), source: null }; // inline: already part of the raw section in the digest
   }
@@ -165,7 +165,7 @@ function loadPolicy(ctx: Ctx, key: string, bucket: string, policy: string | Reco
   const doc = substitute(src.value, vars, (token) => {
     throw src.error([], `unknown substitution ${token} in a bucket policy; use \${bucket}, \${project}, \${stage}, \${region} or \${account}`);
   });
-  const shape = policyShapeProblem(doc);
+  const shape = policyShapeProblem(doc) ?? bucketPolicyProblem(asPolicy(doc), bucket, blockPublicPolicy);
   if (shape) throw src.error(shape.path, `bucket policy: ${shape.problem}`);
   return { doc: asPolicy(doc), source: src.text };
 }
@@ -187,12 +187,13 @@ export function desiredBuckets(ctx: Ctx): BucketsDesired {
     if (seen.has(name)) throw file.error(nameAt, `bucket "${key}" has the same name ${name} as bucket "${seen.get(name)}"; give each bucket its own name`);
     seen.set(name, key);
     let policy: PolicyDoc | null = null;
+    const publicAccessBlock = publicAccessBlockOf(b.publicAccessBlock);
     if (b.policy !== undefined) {
-      const loaded = loadPolicy(ctx, key, name, b.policy);
+      const loaded = loadPolicy(ctx, key, name, b.policy, publicAccessBlock.BlockPublicPolicy === true);
       policy = loaded.doc;
       policySources[key] = loaded.source;
     }
-    buckets.push({ key, name, versioning: b.versioning, publicAccessBlock: publicAccessBlockOf(b.publicAccessBlock), encryption: encryptionOf(b.encryption), cors: corsOf(b.cors), policy });
+    buckets.push({ key, name, versioning: b.versioning, publicAccessBlock, encryption: encryptionOf(b.encryption), cors: corsOf(b.cors), policy });
     b.grants.forEach((g, i) => {
       const at = ['buckets', key, 'grants', i];
       if (!ctx.stack.functions[g.function])

@@ -33,6 +33,30 @@ export function policyShapeProblem(doc: unknown): { path: Array<string | number>
   return undefined;
 }
 
+/**
+ * What S3 would refuse in a bucket's policy (PutBucketPolicy), found before anything is written: a statement
+ * without a principal or a resource ("Missing required field"), a resource outside this bucket ("Policy has invalid
+ * resource"), and — while the bucket blocks public policies — an Allow to everyone without a condition (AccessDenied;
+ * AWS also counts some conditioned statements as public, which only S3 itself can judge). moto checks none of
+ * these, so the plan does.
+ */
+export function bucketPolicyProblem(doc: PolicyDoc, bucket: string, blockPublicPolicy: boolean): { path: Array<string | number>; problem: string } | undefined {
+  const own = new RegExp(`^arn:[a-z-]+:s3:::${bucket.replace(/[.]/g, '\\.')}(/.*)?$`);
+  const everyone = (p: unknown) => p === '*' || (p !== null && typeof p === 'object' && [(p as { AWS?: unknown }).AWS].flat().includes('*'));
+  for (let i = 0; i < doc.Statement.length; i++) {
+    const s = doc.Statement[i]!;
+    const at = ['Statement', i];
+    if (s.Principal === undefined && s.NotPrincipal === undefined) return { path: at, problem: 'a bucket policy statement needs "Principal" (S3 refuses it without)' };
+    if (s.Resource === undefined && s.NotResource === undefined) return { path: at, problem: 'a bucket policy statement needs "Resource" (S3 refuses it without)' };
+    for (const r of [s.Resource ?? s.NotResource].flat())
+      if (typeof r !== 'string' || !own.test(r))
+        return { path: [...at, s.Resource !== undefined ? 'Resource' : 'NotResource'], problem: `resource ${JSON.stringify(r)} is not bucket ${bucket} (arn:aws:s3:::${bucket} or arn:aws:s3:::${bucket}/…); S3 refuses it` };
+    if (blockPublicPolicy && s.Effect === 'Allow' && everyone(s.Principal) && !s.Condition)
+      return { path: [...at, 'Principal'], problem: `allows everyone ("*") while the bucket blocks public policies (publicAccessBlock); S3 refuses it — name the principals, add a condition, or set publicAccessBlock.blockPublicPolicy: false` };
+  }
+  return undefined;
+}
+
 /** A policy with `Statement` always a list (AWS accepts a single object). */
 export function asPolicy(doc: unknown): PolicyDoc {
   const d = doc as PolicyDoc & { Statement: PolicyStatement | PolicyStatement[] };

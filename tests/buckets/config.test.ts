@@ -46,4 +46,23 @@ describe('buckets config: bad input is exit 65 at file:line', () => {
     expect(bad.code).toBe(65);
     expect(bad.stderr).toMatch(/policies\/p\.json:3:\d+: bucket policy: Effect must be "Allow" or "Deny"/);
   });
+
+  it('GIVEN a bucket policy S3 would refuse (another bucket, no principal, public while public policies are blocked) WHEN planning THEN 65 at that statement, before any write', async () => {
+    const other = await planWith({ uploads: { policy: 'policies/p.json' } }, (p) =>
+      p.write('policies/p.json', '{\n  "Statement": [\n    { "Effect": "Deny", "Principal": "*", "Action": "s3:*",\n      "Resource": "arn:aws:s3:::someone-else/*" }\n  ]\n}\n'),
+    );
+    expect(other.code).toBe(65);
+    expect(other.stderr).toMatch(/policies\/p\.json:4:\d+: bucket policy: resource "arn:aws:s3:::someone-else\/\*" is not bucket t[0-9a-f]+-local-uploads/);
+    const noPrincipal = await planWith({ uploads: { policy: { Statement: [{ Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::${project}-${stage}-uploads/*' }] } } });
+    expect(noPrincipal.code).toBe(65);
+    expect(noPrincipal.stderr).toMatch(/turnctl\.yaml:\d+:\d+: bucket "uploads" policy: a bucket policy statement needs "Principal"/);
+    const publicRead = { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::${project}-${stage}-uploads/*' }] };
+    const blocked = await planWith({ uploads: { policy: publicRead } });
+    expect(blocked.code).toBe(65);
+    expect(blocked.stderr).toMatch(/allows everyone \("\*"\) while the bucket blocks public policies/);
+    // with public policies allowed, or a condition, the same statement is planned
+    expect((await planWith({ uploads: { policy: publicRead, publicAccessBlock: false } })).code).toBe(0);
+    const tlsOnly = { Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::${project}-${stage}-uploads', 'arn:aws:s3:::${project}-${stage}-uploads/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] };
+    expect((await planWith({ uploads: { policy: tlsOnly } })).code).toBe(0);
+  });
 });

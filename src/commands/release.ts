@@ -32,9 +32,36 @@ async function open(host: CommandHost, stage: string, progress: (t: string) => v
   return openStage(stage, { cwd: host.cwd, progress });
 }
 
-function engineEvents(io: Io, stop: () => void) {
+/**
+ * Ctrl-C or a CI cancel (SIGTERM) while a run holds the stage leaves it locked and half applied; the journal has it.
+ * Say so in one line with the two ways out, then die of the signal as before (exit 130/143).
+ */
+function interruptHint(io: Io, stage: string, stop: () => void): { arm: (run: string) => void; disarm: () => void } {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  let handler: ((sig: NodeJS.Signals) => void) | undefined;
+  const disarm = () => {
+    if (handler) for (const sig of signals) process.removeListener(sig, handler);
+    handler = undefined;
+  };
+  return {
+    arm: (run) => {
+      disarm();
+      handler = (sig) => {
+        disarm();
+        stop();
+        io.err(`error: interrupted (${sig}) while run ${run} held stage ${stage}; it stays locked: finish it with turnctl release resume --stage ${stage}, or undo it with turnctl release rollback ${run} --stage ${stage}`);
+        process.kill(process.pid, sig);
+      };
+      for (const sig of signals) process.once(sig, handler);
+    },
+    disarm,
+  };
+}
+
+function engineEvents(io: Io, stop: () => void, onRun?: (run: string) => void) {
   return (e: import('../release/apply.js').EngineEvent) => {
     stop();
+    if (e.type === 'run') onRun?.(e.run);
     if (e.type === 'check') io.err(`${e.result.ok ? '✔' : '✖'} ${e.phase}-check ${e.result.name}: ${e.result.detail}`);
     else if (e.type === 'step' && e.status !== 'start') io.err(`${e.status === 'done' ? '✔' : '✖'} ${e.section}: ${e.changes} change(s)${e.error ? ` — ${e.error}` : ''}`);
     else if (e.type === 'rollback' && e.status === 'start') io.err('↺ rolling back…');
@@ -105,15 +132,16 @@ export function register(group: Command, host: CommandHost): void {
         const loaded = loadManifest(resolve(host.cwd, manifestPath));
         const savedPlan = opts.plan ? { plan: await readPlanFile(resolve(host.cwd, opts.plan)), file: resolve(host.cwd, opts.plan) } : undefined;
         const show = (lines: string[]) => lines.forEach((l) => (opts.output === 'json' ? io.err(l) : io.out(l)));
+        const hint = interruptHint(io, ctx.stage.name, p.stop);
         const outcome = await jsonOnFailure(io, opts.output, () => applyRelease(ctx, loaded, {
           savedPlan,
-          onEvent: engineEvents(io, p.stop),
+          onEvent: engineEvents(io, p.stop, hint.arm),
           confirm: async (plan) => {
             p.stop();
             show(renderPlan(plan, io.color));
             await confirmOrRefuse(io, { yes: opts.yes, message: `Apply release ${plan.release} to stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
           },
-        }));
+        })).finally(hint.disarm);
         p.stop();
         if (outcome.status === 'no-changes') {
           printResult(io, opts.output, { status: 'no-changes', release: outcome.plan.release, stage: ctx.stage.name, summary: outcome.plan.summary }, () => renderPlan(outcome.plan, io.color));
@@ -197,14 +225,15 @@ export function register(group: Command, host: CommandHost): void {
         const { resumeRelease } = await import('../release/rollback.js');
         const p = progressOf(io);
         const ctx = await open(host, opts.stage, p.progress);
+        const hint = interruptHint(io, ctx.stage.name, p.stop);
         const outcome = await resumeRelease(ctx, {
           force: opts.force,
-          onEvent: engineEvents(io, p.stop),
+          onEvent: engineEvents(io, p.stop, hint.arm),
           confirm: async (plan) => {
             p.stop();
             await confirmOrRefuse(io, { yes: opts.yes, message: `Resume release ${plan.release} on stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
           },
-        });
+        }).finally(hint.disarm);
         p.stop();
         const j = outcome.journal!;
         printResult(io, opts.output, { status: j.status, run: j.run, release: j.release, steps: j.steps.map((s) => ({ section: s.section, status: s.status })) }, () => `Run ${j.run} (release ${j.release}) resumed and finished; post-checks passed.`);

@@ -15,7 +15,9 @@ import type { Plan } from './types.js';
 export type EngineEvent =
   | { type: 'check'; phase: 'pre' | 'post'; result: CheckResult }
   | { type: 'step'; section: string; status: 'start' | 'done' | 'failed'; changes: number; error?: string }
-  | { type: 'rollback'; status: 'start' | 'done'; restored?: string[]; kept?: string[]; blocked?: string };
+  | { type: 'rollback'; status: 'start' | 'done'; restored?: string[]; kept?: string[]; blocked?: string }
+  /** The run holds the stage's lock from here until it ends (apply or resume). */
+  | { type: 'run'; run: string; release: string };
 
 export interface ApplyOptions {
   /** A saved plan (`--plan`): applied only if still fresh. */
@@ -104,6 +106,7 @@ export async function applyRelease(ctx: Ctx, loaded: LoadedManifest, opts: Apply
     postChecksPassed: false,
   };
   await saveJournal(ctx, journal);
+  opts.onEvent?.({ type: 'run', run, release: plan.release });
   return runSteps(ctx, loaded, journal, prepared, opts, false);
 }
 

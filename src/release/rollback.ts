@@ -90,6 +90,7 @@ export async function resumeRelease(ctx: Ctx, opts: ApplyOptions & { force?: boo
   await opts.confirm?.(journal.plan);
   await takeOverLock(ctx, journal.run, lockBody(journal.run, journal.release));
   journal.holder = lockBody(journal.run, journal.release).holder;
+  opts.onEvent?.({ type: 'run', run: journal.run, release: journal.release });
   const { runSteps } = await import('./apply.js');
   return runSteps(ctx, loaded, journal, prepared, opts, true);
 }

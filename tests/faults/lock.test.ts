@@ -55,4 +55,28 @@ describe('lock: a second apply while the first holds the stage', () => {
     const runs = JSON.parse(history.stdout);
     expect((Array.isArray(runs) ? runs : runs.runs).map((r: { status: string }) => r.status)).toEqual(['succeeded']);
   });
+
+  it('GIVEN an apply holding the lock WHEN it gets Ctrl-C (SIGINT) THEN it dies of the signal with one line naming the run, resume and rollback; resume finishes it', async () => {
+    const p = makeProject({
+      functions: {
+        health: handlerSource('v1', ['STAGE']),
+        hello: "export const handler = async () => { await new Promise((r) => setTimeout(r, 4000)); return { statusCode: 200, body: 'slow' }; };\n",
+      },
+    });
+    const manifest = p.writeRelease({ version: '1.0.0', notes: 'interrupt', scope: ['env', 'functions'], checks: { pre: ['credentials'], post: ['smoke'] } });
+    const a = spawn(process.execPath, [BIN, 'release', 'apply', manifest, '--stage', 'local', '--yes'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let aErr = '';
+    a.stderr.on('data', (d) => (aErr += d));
+    const aDone = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => a.on('close', (code, signal) => resolve({ code, signal })));
+    await lockTaken(`${p.name}-local-turnctl`);
+    // (the lock is taken a moment before the run is announced to the command; the post-check takes 4 s)
+    await new Promise((r) => setTimeout(r, 1500));
+    a.kill('SIGINT');
+    const done = await aDone;
+    expect(done.signal, aErr).toBe('SIGINT');
+    const last = aErr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/^error: interrupted \(SIGINT\) while run (\S+) held stage local; it stays locked: finish it with turnctl release resume --stage local, or undo it with turnctl release rollback \1 --stage local$/);
+    const resumed = await spawnCli(['release', 'resume', '--stage', 'local', '--yes'], p.dir);
+    expect(resumed.code, resumed.stderr).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
@@ -55,7 +56,7 @@ describe('release with database migrations (engine, Postgres)', () => {
     expect(await pgInspector(db.url).columns('customers')).toContain('phone');
   });
 
-  it('a batch with a migration without down stops the rollback at the database (exit 1, fix forward)', async () => {
+  it('a batch with a migration without down is left for a fix forward (exit 1) and every other step is restored', async () => {
     // GIVEN a release adding a migration without down, whose post-check fails
     // (the rolled-back destructive migration is withdrawn from the repo)
     rmSync(`${p.dir}/db/migrations/${M.dropPhone}`);
@@ -69,5 +70,10 @@ describe('release with database migrations (engine, Postgres)', () => {
     expect(r.stderr).toContain(`rolled back except: database: migration ${M.noDown} has no down; fix forward`);
     expect((await pgInspector(db.url).migrations()).map((m) => m.name)).toEqual([M.customers, M.cars, M.noDown]);
     expect(await pgInspector(db.url).tables()).toContain('subscriptions');
+    // AND the env step, which ran before the database, is restored: the live alias carries no FAIL_SMOKE
+    const lambda = new LambdaClient({ region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const live = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${p.name}-local-health`, Qualifier: 'live' }));
+    expect(Object.keys(live.Environment?.Variables ?? {})).not.toContain('FAIL_SMOKE');
+    expect(Object.keys(live.Environment?.Variables ?? {})).toContain('STAGE');
   });
 });

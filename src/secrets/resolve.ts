@@ -79,5 +79,16 @@ export async function resolveFunctionEnv(ctx: Ctx, fn: string): Promise<Record<s
   const entries = await Promise.all(
     Object.entries(env).map(async ([k, v]) => [k, await resolveValue(ctx, v as EnvValue, ctx.project.file.where(['functions', fn, 'environment', k]))] as const),
   );
+  // Lambda refuses an environment over 4 KB (moto does not): say so now, not half-way through an apply. Counted as
+  // the bytes of keys and values alone, which is less than Lambda counts, so this never refuses what Lambda takes.
+  const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (bytes > LAMBDA_ENV_LIMIT)
+    throw new InvalidInputError(
+      ctx.project.file.where(['functions', fn, 'environment'], true),
+      `function "${fn}": its environment holds ${bytes} bytes of keys and values on stage ${ctx.stage.name}, over Lambda's 4 KB limit; keep large values out of it (the function can read them from SSM, Secrets Manager or S3 at run time)`,
+    );
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/** Lambda's limit on the total size of a function's environment variables. */
+const LAMBDA_ENV_LIMIT = 4096;

@@ -22,7 +22,7 @@ export function register(group: Command, host: CommandHost): void {
         const r = await invokeFunction(ctx, fn, event);
         if (opts.logs) for (const l of r.logs.split('\n').filter(Boolean)) host.io.err(l);
         printResult(host.io, opts.output, { function: fn, version: r.version, ok: r.ok, statusCode: r.statusCode ?? null, error: r.error ?? null, payload: r.payload }, () => JSON.stringify(r.payload, null, 2));
-        if (r.error) host.io.err(`error: ${r.error}`);
+        if (r.error) host.io.err(`error: function ${fn} (version ${r.version ?? '?'}) on stage ${ctx.stage.name} failed: ${r.error}${opts.logs ? '' : '; see its log lines with --logs'}`);
         return r.ok ? ExitCode.ok : ExitCode.failure;
       }),
     );

@@ -109,6 +109,14 @@ describe('release apply on the sandbox (functions and env)', () => {
     p.writeConfig(p.config);
   });
 
+  it('GIVEN a deployed function WHEN invoked with an event it throws on THEN exit 1, the error payload on stdout and one line naming the function', async () => {
+    p.write('fail.json', JSON.stringify({ fail: true }));
+    const r = await runCli(['invoke', 'hello', '--stage', 'local', '--event', 'fail.json'], p.dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({ errorType: 'Error', errorMessage: 'smoke failure requested' });
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: function hello \(version \d+\) on stage local failed: Error: smoke failure requested; see its log lines with --logs$/);
+  });
+
   it('GIVEN a saved plan WHEN live state changes before apply --plan THEN the stale plan is refused', async () => {
     p.config.functions.hello.memory = 192;
     p.writeConfig(p.config);

@@ -2,6 +2,13 @@
 // The only place that sets the process exit code.
 // With --debug, stack traces point into src/ (dist/ ships source maps), not into the bundled chunks.
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+// `turnctl … | head`: once the reader is gone the rest of the output is dropped, and the command (an apply, say) runs
+// to its end instead of dying of EPIPE with a stack trace half-way.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
 const { main } = await import('../dist/cli.js');
 
 const code = await main(process.argv.slice(2));

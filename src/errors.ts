@@ -54,6 +54,9 @@ export class RolledBackError extends TurnctlError {
   override readonly exitCode = ExitCode.rolledBack;
 }
 
+/** An object in the stage's state bucket (journal, lock) that turnctl cannot read: damaged, or of a newer version. */
+export class StateFileError extends TurnctlError {}
+
 /** The user said no at a confirmation prompt. */
 export class AbortedError extends TurnctlError {}
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Ctx } from '../context.js';
 import type { CheckResult } from '../checks/types.js';
+import { StateFileError } from '../errors.js';
 import { listStateKeys, readStateJson, writeStateJson } from '../state/bucket.js';
 import type { Plan, PlanStep } from './types.js';
 
@@ -57,8 +58,16 @@ export async function saveJournal(ctx: Ctx, j: Journal): Promise<void> {
 
 /** Reads one run's journal; refuses a version it does not know. */
 export async function readJournal(ctx: Ctx, key: string): Promise<Journal | undefined> {
-  const j = await readStateJson<Journal>(ctx, key);
-  if (j && j.version !== 1) throw new Error(`journal ${key} has version ${j.version}; this turnctl reads version 1 — upgrade turnctl`);
+  const where = `s3://${ctx.names.stateBucket}/${key}`;
+  let j: Journal | undefined;
+  try {
+    j = await readStateJson<Journal>(ctx, key);
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new StateFileError(`${where} is not valid JSON (${err.message}); the journal is damaged: restore it from the bucket's versions, or delete it`, { cause: err });
+    throw err;
+  }
+  if (j && (typeof j !== 'object' || j.version !== 1))
+    throw new StateFileError(`${where} has journal version ${JSON.stringify((j as { version?: unknown })?.version)}; this turnctl reads version 1 — upgrade turnctl`);
   return j;
 }
 

@@ -34,13 +34,32 @@ export function lockBody(run: string, release: string, now = new Date()): LockBo
   return { holder: holderName(), run, release, host: hostname(), pid: process.pid, acquiredAt: now.toISOString(), expiresAt: new Date(now.getTime() + LOCK_TTL_MS).toISOString() };
 }
 
-/** The current lock, if any. */
-export function readLock(ctx: Ctx): Promise<LockBody | undefined> {
-  return readStateJson<LockBody>(ctx, LOCK_KEY);
+/**
+ * The current lock, if any. A lock object turnctl cannot read still holds the stage (it exists, so the conditional
+ * put fails): it is reported as held by an unknown holder, so that `release unlock --yes` can remove it.
+ */
+export async function readLock(ctx: Ctx): Promise<LockBody | undefined> {
+  let body: Partial<LockBody> | undefined;
+  try {
+    body = await readStateJson<Partial<LockBody>>(ctx, LOCK_KEY);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    body = {};
+  }
+  if (body === undefined) return undefined;
+  if (body && typeof body === 'object' && ['holder', 'run', 'release', 'host', 'acquiredAt', 'expiresAt'].every((k) => typeof body[k as keyof LockBody] === 'string') && typeof body.pid === 'number')
+    return body as LockBody;
+  const unknown = 'unknown';
+  return { holder: `an unreadable lock object (s3://${ctx.names.stateBucket}/${LOCK_KEY})`, run: unknown, release: unknown, host: unknown, pid: UNREADABLE_PID, acquiredAt: unknown, expiresAt: new Date(0).toISOString() };
 }
+
+/** The pid of the stand-in for a lock object turnctl cannot read. */
+const UNREADABLE_PID = -1;
 
 /** Describes a held lock in one line with the way out. */
 export function describeLock(ctx: Ctx, lock: LockBody, now = Date.now()): string {
+  if (lock.pid === UNREADABLE_PID)
+    return `stage ${ctx.stage.name} is locked by ${lock.holder}; no apply can take the stage while it exists: remove it with turnctl release unlock --stage ${ctx.stage.name} --yes`;
   const stale = Date.parse(lock.expiresAt) < now;
   return `stage ${ctx.stage.name} is locked by ${lock.holder} (run ${lock.run}, release ${lock.release}, since ${lock.acquiredAt})${
     stale ? ' — the lock is older than its TTL, so that apply probably died' : ''

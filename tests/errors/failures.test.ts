@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,7 +6,7 @@ import { ListObjectsV2Command, GetObjectCommand, S3Client } from '@aws-sdk/clien
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure, InternalError, TurnctlError } from '../../src/errors.js';
-import { spawnCli } from '../helpers/cli.js';
+import { BIN, spawnCli } from '../helpers/cli.js';
 import { makeProject } from '../helpers/project.js';
 
 const sdkError = (name: string, message: string, call = { service: 'lambda', command: 'UpdateFunctionConfiguration' }) =>
@@ -106,5 +107,19 @@ describe('failures from outside, end to end', () => {
       expect(journal).toContain('InvalidParameterValueException');
       expect(journal).not.toContain(value);
     });
+  });
+});
+
+describe('output into a pipe that closes', () => {
+  it('GIVEN stdout piped into a reader that goes away (turnctl … | head) WHEN the command prints THEN no EPIPE stack trace and the command still ends with its own exit code', async () => {
+    const p = makeProject();
+    const child = spawn(process.execPath, [BIN, 'release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local', '--output', 'json'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader leaves before the plan is printed (node starts in ~100 ms; the plan is read from the sandbox after).
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code, stderr).toBe(0);
   });
 });

@@ -135,6 +135,30 @@ describe('lock, crash and resume', () => {
     await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'locks/apply' }))).rejects.toThrow();
   });
 
+  it('GIVEN a damaged lock object or journal in the state bucket WHEN status, apply, history run THEN one line names the object and the way out (no internal error); unlock --yes removes the lock', async () => {
+    const p = makeProject();
+    const m = scoped(p);
+    expect((await runCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir)).code).toBe(0);
+    const bucket = `${p.name}-local-turnctl`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'locks/apply', Body: 'garbage{' }));
+    p.config.functions.hello.memory = 160;
+    p.writeConfig(p.config);
+    const applied = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir);
+    expect(applied.code).toBe(4);
+    expect(applied.stderr.trim()).toBe(`error: stage local is locked by an unreadable lock object (s3://${bucket}/locks/apply); no apply can take the stage while it exists: remove it with turnctl release unlock --stage local --yes`);
+    expect((await spawnCli(['release', 'unlock', '--stage', 'local', '--yes'], p.dir)).code).toBe(0);
+
+    // AND a damaged journal, or one of a newer turnctl, is named with the fix
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'journal/9.0.0/29991231T000000Z-aaaaaa.json', Body: 'garbage{' }));
+    const history = await spawnCli(['release', 'history', '--stage', 'local'], p.dir);
+    expect(history.code).toBe(1);
+    expect(history.stderr.trim()).toMatch(new RegExp(`^error: s3://${bucket}/journal/9\\.0\\.0/29991231T000000Z-aaaaaa\\.json is not valid JSON \\(.*\\); the journal is damaged: restore it from the bucket's versions, or delete it$`));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'journal/9.0.0/29991231T000000Z-aaaaaa.json', Body: JSON.stringify({ version: 2 }) }));
+    const status = await spawnCli(['release', 'status', '--stage', 'local'], p.dir);
+    expect(status.code).toBe(1);
+    expect(status.stderr.trim()).toBe(`error: s3://${bucket}/journal/9.0.0/29991231T000000Z-aaaaaa.json has journal version 2; this turnctl reads version 1 — upgrade turnctl`);
+  });
+
   it('GIVEN a failure injected in a step WHEN applied THEN the before-state is restored exactly and exit is 1', async () => {
     const p = makeProject();
     const m = scoped(p);

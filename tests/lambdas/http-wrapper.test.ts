@@ -74,6 +74,33 @@ describe('the shared HTTP handler wrapper', () => {
     }
   });
 
+  it('GIVEN an event without httpMethod or path THEN it is answered as a GET of / (404), not a 500', async () => {
+    const event = apiEvent({ path: '/items/1', resource: '/items/{id}', pathParameters: { id: '1' } });
+    delete (event as Partial<typeof event>).httpMethod;
+    expect((await handler(event)).statusCode).toBe(200);
+    const bare = await handler({} as Parameters<typeof handler>[0]);
+    expect(bare.statusCode).toBe(404);
+    expect(bodyOf(bare)).toEqual({ error: 'not_found', reason: 'no route for /' });
+  });
+
+  it.each(['warn', 'WARN'])('GIVEN LOG_LEVEL=%s (turnctl.yaml writes levels in lower case) THEN INFO lines are dropped, warnings and EMF metrics still written', async (level) => {
+    process.env.LOG_LEVEL = level;
+    try {
+      // Loggers are made once per container: a fresh function name gets a fresh one under this LOG_LEVEL.
+      const quiet = httpHandler(`quiet-${level}`, [
+        { method: 'GET', resource: '/q', handle: async (_req, obs) => (obs.logger.warn('careful'), obs.track('QuietEvent'), { status: 200, json: {} }) },
+      ]);
+      out.clear();
+      expect((await quiet(apiEvent({ path: '/q' }))).statusCode).toBe(200);
+      const lines = out.lines();
+      expect(lines.some((l) => l.includes('"level":"INFO"'))).toBe(false);
+      expect(lines.some((l) => l.includes('"level":"WARN"') && l.includes('careful'))).toBe(true);
+      expect(out.events()).toContain('QuietEvent'); // from the EMF line
+    } finally {
+      delete process.env.LOG_LEVEL;
+    }
+  });
+
   it('GIVEN ALLOWED_ORIGINS is * THEN any origin is echoed', async () => {
     process.env.ALLOWED_ORIGINS = '*';
     try {

@@ -68,6 +68,15 @@ describe.each(BACKENDS)('vehicles on $kind', ({ create }) => {
     expect(bodyOf(bad)).toMatchObject({ field: 'id' });
   });
 
+  it('WHEN the id comes in upper case THEN the vehicle is found and tracked under its canonical id', async () => {
+    backend.out().clear();
+    const upper = ID3.toUpperCase();
+    const res = await handler(apiEvent({ path: `/vehicles/${upper}`, resource: '/vehicles/{id}', pathParameters: { id: upper } }));
+    expect(bodyOf(res)).toMatchObject({ id: ID3 });
+    const viewed = backend.out().lines().filter((l) => l.includes('"event":"VehicleViewed"')).map((l) => JSON.parse(l) as Record<string, unknown>)[0];
+    expect(viewed?.vehicleId).toBe(ID3);
+  });
+
   it('GIVEN an allowed and a foreign origin THEN only the allowed one is echoed in Access-Control-Allow-Origin', async () => {
     const allowed = await handler(apiEvent({ path: '/vehicles', headers: { Origin: ORIGIN } }));
     expect(allowed.headers?.['Access-Control-Allow-Origin']).toBe(ORIGIN);

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 // instance from make-knex + the postgres client keeps ~140 KB of unused dialect code out of each bundle.
 import makeKnex from 'knex/lib/knex-builder/make-knex.js';
 import ClientPG from 'knex/lib/dialects/postgres/index.js';
+import { logLevelFromEnv } from './env.js';
 import { ConfigError } from './errors.js';
 import { onInvocationEnd } from './invocation-hooks.js';
 
@@ -38,7 +39,7 @@ export async function openKnex(url: string): Promise<Knex> {
 
 /** knex's own warnings (e.g. a dropped connection) as structured log lines instead of bare console output. */
 function knexLog() {
-  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'turn', persistentKeys: { component: 'knex' } });
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'turn', logLevel: logLevelFromEnv(), persistentKeys: { component: 'knex' } });
   const text = (m: unknown) => (m instanceof Error ? m.message : String(m));
   return {
     warn: (m: unknown) => logger.warn(text(m)),

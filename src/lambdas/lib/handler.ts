@@ -55,7 +55,7 @@ async function dispatch(
   cors: Record<string, string>,
   obs: Observability,
 ): Promise<Reply> {
-  if (!match) return { status: 404, json: { error: 'not_found', reason: `no route for ${event.path}` } };
+  if (!match) return { status: 404, json: { error: 'not_found', reason: `no route for ${event.path ?? '/'}` } };
   const candidates = routes.filter((r) => r.resource === match.resource);
   const methods = candidates.map((r) => r.method);
   if (method === 'OPTIONS') return { status: 204, headers: cors['Access-Control-Allow-Origin'] ? preflightHeaders(methods) : {} };

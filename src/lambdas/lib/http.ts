@@ -42,7 +42,7 @@ export function toRequest(event: APIGatewayProxyEvent, pathParams: Record<string
   const sub = typeof claims?.sub === 'string' && claims.sub ? claims.sub : undefined;
   return {
     event,
-    method: event.httpMethod.toUpperCase(),
+    method: (event.httpMethod ?? 'GET').toUpperCase(),
     requestId,
     pathParams,
     query,

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logLevelFromEnv } from './env.js';
 
 /** Namespace of the EMF metrics of every TURN function (override with POWERTOOLS_METRICS_NAMESPACE). */
 const DEFAULT_NAMESPACE = 'TURN';
@@ -24,7 +25,7 @@ export function observability(fn: string): Observability {
   let o = byFunction.get(fn);
   if (!o) {
     const serviceName = process.env.POWERTOOLS_SERVICE_NAME || `turn-${fn}`;
-    const logger = new Logger({ serviceName, persistentKeys: { function: fn, stage: process.env.STAGE ?? 'unknown' } });
+    const logger = new Logger({ serviceName, logLevel: logLevelFromEnv(), persistentKeys: { function: fn, stage: process.env.STAGE ?? 'unknown' } });
     const metrics = new Metrics({
       namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_NAMESPACE,
       serviceName,

@@ -29,7 +29,7 @@ export const handler = httpHandler('vehicles', [
       if (!isUuid(id)) throw new InputError('id', 'must be a UUID');
       const vehicle = await findVehicle(await database(), id);
       if (!vehicle) throw new NotFoundError(`no vehicle ${id}`);
-      obs.track('VehicleViewed', { vehicleId: id });
+      obs.track('VehicleViewed', { vehicleId: vehicle.id });
       return { status: 200, json: vehicle };
     },
   },

@@ -1,6 +1,7 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProject, resolveStage, stackFor } from '../../src/config/load.js';
 import { handler } from '../../src/lambdas/legal/index.js';
 import { apiEvent, bodyOf } from './helpers/events.js';
 import { s3Sandbox } from './helpers/s3-sandbox.js';
@@ -125,5 +126,21 @@ describe('legal', () => {
     } finally {
       process.env.LEGAL_BUCKET = bucket;
     }
+  });
+});
+
+describe('the legal function\'s access to its bucket (turnctl.yaml)', () => {
+  // The sandbox enforces no IAM, so only the config can show it: on AWS a role without s3:GetObject answers every
+  // request 500, and without s3:ListBucket S3 reports a missing key (index.json before the first publish, a format
+  // that was not published) as 403 AccessDenied instead of NoSuchKey, which would be 500 instead of [] / 404.
+  it.each(['local', 'staging', 'prod'])('GIVEN stage %s THEN the bucket LEGAL_BUCKET names is the legal bucket, granted to legal with read and list', (name) => {
+    const project = loadProject(process.cwd());
+    const stack = stackFor(project, resolveStage(project, name));
+    const bucketName = stack.functions.legal!.environment!.LEGAL_BUCKET;
+    expect(bucketName).toBe(stack.legal!.bucket);
+    const granted = Object.entries(stack.buckets ?? {}).flatMap(([key, b]) =>
+      (b.name ?? `${stack.project}-${name}-${key}`) === bucketName ? b.grants.filter((g) => g.function === 'legal' && !g.prefix) : [],
+    );
+    expect(granted.flatMap((g) => g.access).sort()).toEqual(['list', 'read']);
   });
 });

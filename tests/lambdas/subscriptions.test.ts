@@ -27,14 +27,23 @@ const list = (claims: RequestSpec['claims']) => handler(apiEvent({ path: '/subsc
 describe.each(BACKENDS)('subscriptions on $kind', ({ kind, create }) => {
   const backend = useHandlerDatabase(create, { ALLOWED_ORIGINS: ORIGIN, STAGE: 'test' });
 
-  it('GIVEN a valid body WHEN Alice subscribes THEN 201 with the end date, captured price and a Location, tracked as created', async () => {
+  it('GIVEN a valid body WHEN Alice subscribes THEN 201 with the end date, captured price and a Location under the stage path she called, tracked as created', async () => {
     const res = await post({ vehicleId: VEHICLE.id3, termMonths: 6, startDate: '2099-01-31' });
     expect(res.statusCode).toBe(201);
     const sub = bodyOf<{ id: string; endDate: string }>(res);
     expect(sub).toMatchObject({ vehicleId: VEHICLE.id3, termMonths: 6, startDate: '2099-01-31', endDate: '2099-07-31', monthlyPriceCents: 49900, currency: 'EUR', status: 'active' });
-    expect(res.headers?.Location).toBe(`/subscriptions/${sub.id}`);
+    // requestContext.path is what the client called (`/live/subscriptions` on an execute-api URL); `path` drops the stage.
+    expect(res.headers?.Location).toBe(`/live/subscriptions/${sub.id}`);
     expect(res.headers?.['Access-Control-Allow-Origin']).toBe(ORIGIN);
     expect(backend.out().events()).toContain('SubscriptionCreated');
+  });
+
+  it('GIVEN an event without requestContext.path (a custom domain without base path, the local invoker) THEN Location is /subscriptions/<id>', async () => {
+    const event = apiEvent({ method: 'POST', path: '/subscriptions', body: { vehicleId: VEHICLE.id3, termMonths: 1, startDate: '2093-03-01' }, claims: ALICE });
+    delete (event.requestContext as { path?: string }).path;
+    const res = await handler(event);
+    expect(res.statusCode).toBe(201);
+    expect(res.headers?.Location).toBe(`/subscriptions/${bodyOf<{ id: string }>(res).id}`);
   });
 
   it('WHEN a one-month term starts on the 31st THEN the database ends it on the last day of the shorter month', async () => {

@@ -136,7 +136,7 @@ function describe(issue: z.core.$ZodIssue, schema: z.ZodType): { path: Path; key
       const missing = issue.message.includes('received undefined');
       return missing
         ? { path: path.slice(0, -1), key: false, text: `missing required key "${name}"; add it (expected ${issue.expected})` }
-        : { path, key: false, text: `"${name}" must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}; ${issue.message.replace(/^Invalid input: /, '')}` };
+        : { path, key: false, text: `"${name}" must be ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`}; ${issue.message.replace(/^Invalid input: /, '')}` };
     }
     case 'invalid_value':
       return { path, key: false, text: `"${name}" must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };

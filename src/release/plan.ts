@@ -94,6 +94,11 @@ function notePoolFromBootstrap(prepared: Map<string, PreparedStep>): void {
 
 /** Validates what the manifest names against what turnctl knows (checks), at the manifest's file:line. */
 export function validateManifest(loaded: LoadedManifest): void {
+  const scope = loaded.manifest.scope;
+  // Environment values go live only with the new version the functions step publishes: without it, apply would write
+  // $LATEST, report success and leave the same change pending forever.
+  if (scope?.includes('env') && !scope.includes('functions'))
+    throw loaded.file.error(['scope'], 'scope has env but not functions: environment changes go live with the new function version the functions step publishes; add functions to scope');
   const known = checkNames();
   for (const phase of ['pre', 'post'] as const) {
     loaded.manifest.checks[phase].forEach((name, i) => {

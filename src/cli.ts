@@ -35,6 +35,7 @@ const GROUPS: GroupEntry[] = [
   { name: 'logs', description: 'tail function logs and list recent errors (CloudWatch Logs)', load: () => import('./commands/logs.js') },
   { name: 'users', description: 'portal users in the Cognito user pool: add, list, import, disable, remove', load: () => import('./commands/users.js') },
   { name: 'legal', description: 'legal documents: publish, status, diff, history, rollback', load: () => import('./commands/legal.js') },
+  { name: 'audit', description: "who did what, when: the stage's audit log of user and legal changes", load: () => import('./commands/audit.js') },
 ];
 
 /** Options for running the CLI in-process (tests). */

@@ -45,7 +45,7 @@ export function register(group: Command, host: CommandHost): void {
 
   group
     .command('status')
-    .description('each document: local version against the live one')
+    .description('each document: local version and effective date against the live ones')
     .option('--exit-code', 'exit 2 when a document is not up to date on the stage (for CI)')
     .addOption(stageOption())
     .addOption(outputOption())
@@ -55,7 +55,7 @@ export function register(group: Command, host: CommandHost): void {
         printResult(io, o.output, rows, () =>
           rows.length
             ? [
-                ...table([['DOC', 'LOCAL', 'LIVE', 'EFFECTIVE', 'STATE'], ...rows.map((r) => [r.doc, r.localVersion ?? '-', r.liveVersion ?? '-', r.liveEffectiveDate ?? '-', r.state])]),
+                ...table([['DOC', 'LOCAL', 'LOCAL EFFECTIVE', 'LIVE', 'LIVE EFFECTIVE', 'STATE'], ...rows.map((r) => [r.doc, r.localVersion ?? '-', r.localEffectiveDate ?? '-', r.liveVersion ?? '-', r.liveEffectiveDate ?? '-', r.state])]),
                 ...rows.filter((r) => r.problem).map((r) => `${r.doc}: ${r.problem}`),
               ]
             : 'no legal documents',

@@ -113,6 +113,8 @@ export interface StatusRow {
   /** up-to-date | changed (publish pending) | unpublished | live-only (no local file) | invalid (the local file has a problem) */
   state: 'up-to-date' | 'changed' | 'unpublished' | 'live-only' | 'invalid';
   localVersion: string | null;
+  /** The effective date in the local source (null when there is none or it cannot be read). */
+  localEffectiveDate: string | null;
   liveVersion: string | null;
   liveEffectiveDate: string | null;
   problem?: string;
@@ -129,18 +131,18 @@ export async function legalStatus(ctx: Ctx): Promise<StatusRow[]> {
     const liveVersion = e?.version ?? null;
     const base = { doc: id, liveVersion, liveEffectiveDate: e?.effectiveDate ?? null };
     if (!ids.includes(id)) {
-      rows.push({ ...base, state: 'live-only', localVersion: null });
+      rows.push({ ...base, state: 'live-only', localVersion: null, localEffectiveDate: null });
       continue;
     }
     let doc: LegalDoc;
     try {
       doc = loadLegalDoc(ctx.project.dir, docs, id);
     } catch (err) {
-      rows.push({ ...base, state: 'invalid', localVersion: null, problem: (err as Error).message });
+      rows.push({ ...base, state: 'invalid', localVersion: null, localEffectiveDate: null, problem: (err as Error).message });
       continue;
     }
     const d = decidePublish(doc, { entry: e });
-    rows.push({ ...base, localVersion: doc.version, state: !e ? 'unpublished' : d.kind === 'unchanged' ? 'up-to-date' : 'changed', ...(d.kind === 'refused' ? { problem: d.error.message } : {}) });
+    rows.push({ ...base, localVersion: doc.version, localEffectiveDate: doc.effectiveDate, state: !e ? 'unpublished' : d.kind === 'unchanged' ? 'up-to-date' : 'changed', ...(d.kind === 'refused' ? { problem: d.error.message } : {}) });
   }
   return rows;
 }

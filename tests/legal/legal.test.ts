@@ -110,14 +110,18 @@ describe('legal documents (against the sandbox, read back through a second S3 cl
     expect(diff.out).toContain('-version: 1.0');
     expect(diff.out).toContain('+version: 1.1');
     const status = JSON.parse((await run(p, ['legal', 'status', '--output', 'json'])).out);
-    expect(status).toEqual([{ doc: 'terms', state: 'changed', localVersion: '1.1', liveVersion: '1.0', liveEffectiveDate: '2025-07-01' }]);
+    expect(status).toEqual([{ doc: 'terms', state: 'changed', localVersion: '1.1', localEffectiveDate: '2025-09-01', liveVersion: '1.0', liveEffectiveDate: '2025-07-01' }]);
+    // AND the text shows the local effective date next to the live one
+    const text = (await run(p, ['legal', 'status'])).out.split('\n');
+    expect(text[0]).toMatch(/^DOC\s+LOCAL\s+LOCAL EFFECTIVE\s+LIVE\s+LIVE EFFECTIVE\s+STATE$/);
+    expect(text[1]).toMatch(/^terms\s+1\.1\s+2025-09-01\s+1\.0\s+2025-07-01\s+changed$/);
 
     const { code } = await run(p, ['legal', 'publish', '--yes']);
     expect(code).toBe(0);
     const index = await readIndexJson(bucket);
     expect(index.terms).toMatchObject({ version: '1.1', key: 'docs/terms/1.1.html', effectiveDate: '2025-09-01' });
     expect((await getObject(bucket, 'docs/terms/1.1.html'))!.text).toContain('<table>');
-    expect((await run(p, ['legal', 'status'])).out).toMatch(/terms\s+1\.1\s+1\.1\s+2025-09-01\s+up-to-date/);
+    expect((await run(p, ['legal', 'status'])).out).toMatch(/terms\s+1\.1\s+2025-09-01\s+1\.1\s+2025-09-01\s+up-to-date/);
     expect((await run(p, ['legal', 'diff', 'terms', '--exit-code'])).code).toBe(0);
     expect((await run(p, ['legal', 'status', '--exit-code'])).code).toBe(0);
     // index.json itself is versioned: every switch is recoverable from the bucket's history

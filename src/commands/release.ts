@@ -104,8 +104,11 @@ export function register(group: Command, host: CommandHost): void {
         const p = progressOf(io);
         const ctx = await open(host, opts.stage, p.progress);
         const loaded = loadManifest(resolve(host.cwd, manifestPath));
-        const { plan } = await preparePlan(ctx, loaded);
+        const { readLock, describeLock } = await import('../release/lock.js');
+        // A plan of a locked stage shows what another apply is changing right now (or left half done): say so.
+        const [{ plan }, lock] = await Promise.all([preparePlan(ctx, loaded), readLock(ctx)]);
         p.stop();
+        if (lock) io.err(`warning: ${describeLock(ctx, lock)}`);
         if (opts.out) writeResultFile(host.cwd, opts.out, `${JSON.stringify(plan, null, 2)}\n`, '--out');
         printResult(io, opts.output, plan, () => renderPlan(plan, io.color));
         if (opts.out) io.err(`plan saved to ${opts.out}; apply it with: turnctl release apply ${manifestPath} --stage ${opts.stage} --plan ${opts.out}`);

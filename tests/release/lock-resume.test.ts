@@ -103,6 +103,10 @@ describe('lock, crash and resume', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'locks/apply', Body: JSON.stringify({ ...lock, holder: 'ci@runner-7 (pid 42)', host: 'runner-7', pid: 42 }) }));
 
     // WHEN resumed or rolled back without --force THEN both are refused as a held lock, naming the holder and --force
+    // AND a plan meanwhile warns that the stage is locked (what it shows is in flight)
+    const planned = await spawnCli(['release', 'plan', m, '--stage', 'local', '--exit-code'], p.dir);
+    expect(planned.code).toBe(2);
+    expect(planned.stderr.trim()).toMatch(/^warning: stage local is locked by ci@runner-7 \(pid 42\)/);
     const resumed = await spawnCli(['release', 'resume', '--stage', 'local', '--yes'], p.dir);
     expect(resumed.code, resumed.stderr).toBe(4);
     expect(resumed.stderr.trim()).toMatch(/^error: run \S+ is held by ci@runner-7 \(pid 42\) on host runner-7 since \S+, and turnctl cannot see from here whether that apply is still running; .*pass --force/);

@@ -6,6 +6,7 @@ import { isWriteCommand, mapLimit, observeAwsCalls, type AwsCall } from '../../s
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { recordingIo } from '../helpers/io.js';
 import { docSource, s3 } from '../legal/sandbox-s3.js';
+import type { AuditRow } from '../../src/audit/service.js';
 
 async function run(p: TestProject, args: string[]) {
   const io = recordingIo();
@@ -19,14 +20,7 @@ async function run(p: TestProject, args: string[]) {
   }
 }
 
-interface Row {
-  at: string;
-  who: string;
-  kind: string;
-  action: string;
-  target: string;
-  details?: Record<string, unknown>;
-}
+type Row = AuditRow;
 const json = (out: string) => JSON.parse(out) as { stage: string; since: string | null; kinds: string[]; entries: Row[]; unreadable: string[] };
 const what = (rows: Row[]) => rows.map((r) => `${r.kind} ${r.action} ${r.target}`);
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forward } from '../helpers/forward.js';
 
 /**
  * The faults the proxy injects, each shaped the way the real service answers:
@@ -134,15 +135,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       req.on('end', () => answerFault(res, fault, protocolOf(req, service)));
       return;
     }
-    const upstream = httpRequest(
-      { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    forward(target, req, res);
   });
   // Keep-alive sockets of the SDK must not hold close() open.
   server.keepAliveTimeout = 1000;

@@ -1,5 +1,6 @@
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forward } from '../helpers/forward.js';
 
 /**
  * A loopback proxy in front of the sandbox that refuses the named Cognito operations (by X-Amz-Target) with a
@@ -20,12 +21,7 @@ export async function refusingProxy(target: string, operations: readonly string[
       });
       return;
     }
-    const upstream = httpRequest({ hostname: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    forward(to, req, res);
   });
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,9 +2,9 @@ import type { Ctx } from '../context.js';
 import type { EnvValue } from '../config/sections/common.js';
 import { InvalidInputError, isAwsError } from '../errors.js';
 
-import { fingerprint, redact, rememberSecret } from './known.js';
+import { contentHash, fingerprint, redact, rememberSecret } from './known.js';
 
-export { fingerprint, redact };
+export { contentHash, fingerprint, redact };
 
 /** Fingerprints of every value of an environment map (keys kept). */
 export function maskEnv(vars: Record<string, string> | undefined): Record<string, string> {

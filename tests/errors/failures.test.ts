@@ -96,7 +96,7 @@ describe('failures from outside, end to end', () => {
 
       const r = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes', '--debug'], p.dir, { TURNCTL_SANDBOX_ENDPOINT: url });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/error: step functions failed: AWS lambda (CreateFunction|UpdateFunctionConfiguration) failed: InvalidParameterValueException: Lambda was unable to configure your environment variables .*"API_KEY":"sha256:[0-9a-f]{10}"/);
+      expect(r.stderr).toMatch(/error: step functions failed: AWS lambda (CreateFunction|UpdateFunctionConfiguration) failed: InvalidParameterValueException: Lambda was unable to configure your environment variables .*"API_KEY":"scrypt:[0-9a-f]{10}"/);
       expect(`${r.stdout}${r.stderr}`).not.toContain(value);
 
       const s3 = new S3Client({ ...cfg, forcePathStyle: true });

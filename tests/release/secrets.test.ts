@@ -63,7 +63,7 @@ describe('secrets from SSM and Secrets Manager', () => {
     const all = outputs.join('\n');
     expect(all.length).toBeGreaterThan(1000);
     for (const secret of [ssmValue, secretValue, `${secretValue}-v2`, jsonSecret]) expect(all).not.toContain(secret);
-    expect(all).toMatch(/sha256:[0-9a-f]{10}/);
+    expect(all).toMatch(/scrypt:[0-9a-f]{10}/);
   });
 
   it('GIVEN a reference to a missing SSM parameter WHEN planned THEN exit 65 at the env key, naming the parameter and not any value', async () => {

@@ -7,7 +7,7 @@ import { getFunctionConfig, pointAlias, publishAndPoint, waitActive, waitUpdated
 import { artifactByCodeSha } from '../../build/artifacts.js';
 import { bundleFunction } from '../../build/bundle.js';
 import { TurnctlError, isAwsError } from '../../errors.js';
-import { fingerprint, maskEnv, resolveFunctionEnv } from '../../secrets/resolve.js';
+import { contentHash, maskEnv, resolveFunctionEnv } from '../../secrets/resolve.js';
 import type { Change, Step } from '../types.js';
 
 /** What a function should look like once live (comparable form: no secrets). */
@@ -46,7 +46,7 @@ export interface FunctionsResult {
   functions: Record<string, { created: boolean; previousVersion: string | null; newVersion: string }>;
 }
 
-const envFingerprint = (vars: Record<string, string> | undefined) => fingerprint(JSON.stringify(maskEnv(vars)));
+const envFingerprint = (vars: Record<string, string> | undefined) => contentHash(JSON.stringify(maskEnv(vars)));
 
 export function roleArn(ctx: Ctx, fn: string): string {
   const role = ctx.names.role(fn);

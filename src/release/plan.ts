@@ -127,7 +127,12 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
   // service (the stage's concurrency), and identical reads of two steps (a function's configuration) are sent once.
   ctx.progress(`reading ${steps.map((s) => s.section).join(', ')}`);
   const read = () => Promise.all(steps.map((step, i) => step.read(ctx, desired[i])));
-  const lives = await (ctx.aws.memoizeReads ? ctx.aws.memoizeReads(read) : read());
+  const { unmanagedFunctions, unmanagedWarning } = await import('./unmanaged.js');
+  const [lives, unmanaged] = await Promise.all([
+    ctx.aws.memoizeReads ? ctx.aws.memoizeReads(read) : read(),
+    sections.includes('functions') ? unmanagedFunctions(ctx) : Promise.resolve([]),
+  ]);
+  const warnings = unmanagedWarning(unmanaged);
   steps.forEach((step, i) => prepared.set(step.section, { step, desired: desired[i], live: lives[i], changes: step.diff(desired[i], lives[i]) }));
   notePoolFromBootstrap(prepared);
   let order = steps.map((s) => s.section as string);
@@ -164,6 +169,7 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
     },
     steps: planSteps,
     ...(orderNote ? { orderNote } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
   return { plan, prepared };
 }

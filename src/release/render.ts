@@ -32,6 +32,7 @@ export function renderPlan(plan: Plan, color: boolean): string[] {
   const paint = { create: c.green, update: c.yellow, delete: c.red, noop: c.dim } as const;
   const lines = [c.bold(`Release ${plan.release} → stage ${plan.stage}`) + c.dim(`  (digest ${plan.digest.slice(0, 19)})`)];
   if (plan.orderNote) lines.push(c.cyan(`note: ${plan.orderNote}`));
+  for (const w of plan.warnings ?? []) lines.push(c.yellow(`warning: ${w}`));
   for (const step of plan.steps) {
     if (step.changes.length === 0) continue;
     lines.push('', c.bold(`  ${step.section}`));

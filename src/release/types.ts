@@ -79,4 +79,6 @@ export interface Plan {
   /** Application order (checklist order unless a dependency forces another; see `orderNote`). */
   steps: PlanStep[];
   orderNote?: string;
+  /** What the plan leaves alone but the user should know (e.g. functions turnctl.yaml no longer declares). */
+  warnings?: string[];
 }

@@ -19,7 +19,8 @@ export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => P
 
 /**
  * Wraps a function's routes into its Lambda handler: routing by resource (or path), CORS for the stage's web origins,
- * preflights, input errors → 4xx JSON with field and reason, anything else → 500 with the request id and no internals,
+ * preflights, input errors → 4xx JSON with field and reason, an unreachable database → 503 with Retry-After, anything
+ * else → 500 with the request id and no internals,
  * one completion log line per request, and the metrics flushed once per invocation.
  */
 export function httpHandler(fn: string, routes: Route[]): ProxyHandler {
@@ -89,8 +90,29 @@ function safeDecode(segment: string): string {
   }
 }
 
+// Postgres/knex/socket errors that mean "the database cannot be reached right now" rather than a bug: the client may
+// retry (503 with Retry-After), which a 500 would not tell it. Postgres SQLSTATEs: 57P01-03 admin/crash shutdown or
+// not accepting connections yet, 53300 too many connections.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+
+/** Whether an error (or its cause) says the database is unreachable for now. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { name?: string; code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.name === 'KnexTimeoutError' || (e.code && UNAVAILABLE_CODES.has(e.code))) return true;
+    if (typeof e.message === 'string' && /Connection terminated (unexpectedly|due to connection timeout)/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Seconds a client should wait before retrying a request the database could not serve. */
+const RETRY_AFTER_S = 5;
+
 function errorReply(err: unknown, requestId: string, obs: Observability): Reply {
   if (err instanceof HttpError) return { status: err.status, json: { error: err.code, ...err.details } };
+  if (isDatabaseUnavailable(err)) {
+    obs.logger.error('database unavailable', err as Error);
+    return { status: 503, json: { error: 'unavailable', message: 'the service cannot reach its database; retry shortly', requestId }, headers: { 'Retry-After': String(RETRY_AFTER_S) } };
+  }
   obs.logger.error('unhandled error', err as Error);
   return { status: 500, json: { error: 'internal', message: 'internal error; quote the request id when reporting it', requestId } };
 }

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWriteCommand } from '../../src/aws/clients.js';
@@ -115,6 +116,22 @@ describe('release apply on the sandbox (functions and env)', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ errorType: 'Error', errorMessage: 'smoke failure requested' });
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: function hello \(version \d+\) on stage local failed: Error: smoke failure requested; see its log lines with --logs$/);
+  });
+
+  it('GIVEN a smoke event in src/lambdas/<fn>/smoke.json WHEN invoked with --smoke THEN that event is sent; with --event too THEN 64', async () => {
+    p.write('src/lambdas/hello/smoke.json', JSON.stringify({ fail: true }));
+    try {
+      const r = await runCli(['invoke', 'hello', '--stage', 'local', '--smoke', '--output', 'json'], p.dir);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ function: 'hello', ok: false, payload: { errorMessage: 'smoke failure requested' } });
+      const both = await runCli(['invoke', 'hello', '--stage', 'local', '--smoke', '--event', 'fail.json'], p.dir);
+      expect(both.code).toBe(64);
+      expect(both.stderr).toContain('--event and --smoke name two events; pass one');
+      const unknown = await runCli(['invoke', 'nope', '--stage', 'local', '--smoke'], p.dir);
+      expect(unknown.code).toBe(64);
+    } finally {
+      rmSync(`${p.dir}/src/lambdas/hello/smoke.json`);
+    }
   });
 
   it('GIVEN a saved plan WHEN live state changes before apply --plan THEN the stale plan is refused', async () => {

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../cli.js';
 import { UsageError } from '../errors.js';
 import { openStage } from '../context.js';
-import { outputOption, parseDuration, printResult, progressLines, stageOption } from './common.js';
-import { table } from './users.js';
+import { outputOption, parseDuration, printResult, progressLines, stageOption, table } from './common.js';
 import { AUDIT_KINDS, listAudit, type AuditRow } from '../audit/service.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -23,6 +23,12 @@ export function progressLines(io: Io): (text: string) => void {
   };
 }
 
+/** Fixed-width table of rows (first row is the header). */
+export function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
 /** Prints JSON (stable, 2-space) or the text rendering to stdout. */
 export function printResult(io: Io, format: OutputFormat | string | undefined, data: unknown, text: () => string | string[]): void {
   if (format === 'json') io.out(JSON.stringify(data, null, 2));

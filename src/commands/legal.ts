@@ -4,8 +4,7 @@ import { ExitCode } from '../errors.js';
 import { confirmOrRefuse } from '../io.js';
 import { openStage } from '../context.js';
 import { loadProject } from '../config/load.js';
-import { outputOption, printResult, progressLines, stageOption, yesOption } from './common.js';
-import { table } from './users.js';
+import { outputOption, printResult, progressLines, stageOption, table, yesOption } from './common.js';
 
 /** `turnctl legal ...`: the legal documents of a stage. */
 export function register(group: Command, host: CommandHost): void {

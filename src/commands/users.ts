@@ -6,15 +6,9 @@ import { stageContext } from '../context.js';
 import { loadProject } from '../config/load.js';
 import { DEFAULT_ROLES } from '../config/sections/users.js';
 import { InvalidInputError } from '../errors.js';
-import { outputOption, printResult, progressLines, stageOption, writeResultFile, yesOption } from './common.js';
+import { outputOption, printResult, progressLines, stageOption, table, writeResultFile, yesOption } from './common.js';
 import type { PortalUser } from '../users/users.js';
 import { emailProblem, roleProblem, STATUS_CHOICES, type StatusFilter } from '../users/validate.js';
-
-/** Fixed-width table of rows (first row is the header). */
-export function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
-}
 
 function userLines(users: PortalUser[]): string[] {
   if (!users.length) return ['no users'];

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 
+/** A reference to an SSM parameter (decrypted), resolved at apply time and never printed. */
+export const ssmRefSchema = z.strictObject({ ssm: z.string().min(1) });
+/** A reference to a Secrets Manager secret (optionally one key of its JSON), resolved at apply time and never printed. */
+export const secretRefSchema = z.strictObject({ secret: z.string().min(1), key: z.string().optional() });
+
 /** An environment value: plain, or a reference resolved at apply time and never printed. */
 export const envValueSchema = z.union(
-  [
-    z.string(),
-    z.number().transform(String),
-    z.boolean().transform(String),
-    z.strictObject({ ssm: z.string().min(1) }),
-    z.strictObject({ secret: z.string().min(1), key: z.string().optional() }),
-  ],
+  [z.string(), z.number().transform(String), z.boolean().transform(String), ssmRefSchema, secretRefSchema],
   { error: 'must be a string, a number, a boolean, { ssm: /parameter/name } or { secret: id, key: jsonKey } (key optional)' },
 );
 export type EnvValue = string | { ssm: string } | { secret: string; key?: string };

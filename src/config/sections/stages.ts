@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regionSchema } from './common.js';
+import { regionSchema, secretRefSchema, ssmRefSchema } from './common.js';
 
 export const stageSchema = z.strictObject({
   /** The 12-digit AWS account id; the credentials pre-check compares it with STS. */
@@ -18,7 +18,7 @@ export const stageSchema = z.strictObject({
   vars: z
     .record(
       z.string(),
-      z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.strictObject({ ssm: z.string().min(1) }), z.strictObject({ secret: z.string().min(1), key: z.string().optional() })], {
+      z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), ssmRefSchema, secretRefSchema], {
         error: 'must be a string, a number, a boolean, a list of strings, { ssm: /parameter/name } or { secret: id, key: jsonKey } (key optional)',
       }),
     )

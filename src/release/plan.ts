@@ -9,6 +9,7 @@ import { InvalidInputError, TurnctlError } from '../errors.js';
 import { bootstrap } from './steps/bootstrap.js';
 import { loadSteps } from './steps/index.js';
 import type { Change, Plan, PlanStep, ReleaseInput, Step } from './types.js';
+import { unmanagedFunctions, unmanagedWarning } from './unmanaged.js';
 
 /** A step with its desired state, live state and changes, ready to render or apply. */
 export interface PreparedStep {
@@ -127,7 +128,6 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
   // service (the stage's concurrency), and identical reads of two steps (a function's configuration) are sent once.
   ctx.progress(`reading ${steps.map((s) => s.section).join(', ')}`);
   const read = () => Promise.all(steps.map((step, i) => step.read(ctx, desired[i])));
-  const { unmanagedFunctions, unmanagedWarning } = await import('./unmanaged.js');
   const [lives, unmanaged] = await Promise.all([
     ctx.aws.memoizeReads ? ctx.aws.memoizeReads(read) : read(),
     sections.includes('functions') ? unmanagedFunctions(ctx) : Promise.resolve([]),

@@ -21,16 +21,21 @@ async function lockTaken(bucket: string, deadline = Date.now() + 60_000): Promis
   throw new Error('the first apply never took the lock');
 }
 
+/** A project whose hello answers its smoke event after 4 s, so an apply holds the lock through its post-check. */
+function slowSmokeProject(notes: string) {
+  const p = makeProject({
+    functions: {
+      health: handlerSource('v1', ['STAGE']),
+      hello: "export const handler = async () => { await new Promise((r) => setTimeout(r, 4000)); return { statusCode: 200, body: 'slow' }; };\n",
+    },
+  });
+  return { p, manifest: p.writeRelease({ version: '1.0.0', notes, scope: ['env', 'functions'], checks: { pre: ['credentials'], post: ['smoke'] } }) };
+}
+
 describe('lock: a second apply while the first holds the stage', () => {
   it('GIVEN apply A holding the lock WHEN apply B starts THEN B exits 4 naming A, A finishes, and the stage has exactly one run', async () => {
     // (hello's smoke answer takes 4 s, so A holds the lock through its post-check while B starts)
-    const p = makeProject({
-      functions: {
-        health: handlerSource('v1', ['STAGE']),
-        hello: "export const handler = async () => { await new Promise((r) => setTimeout(r, 4000)); return { statusCode: 200, body: 'slow' }; };\n",
-      },
-    });
-    const manifest = p.writeRelease({ version: '1.0.0', notes: 'lock', scope: ['env', 'functions'], checks: { pre: ['credentials'], post: ['smoke'] } });
+    const { p, manifest } = slowSmokeProject('lock');
     // GIVEN apply A started and holding the lock (it is not finished: the lock is deleted at its end)
     const a = spawn(process.execPath, [BIN, 'release', 'apply', manifest, '--stage', 'local', '--yes'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1', TURNCTL_HOLDER: 'alice@ci' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let aErr = '';
@@ -57,13 +62,7 @@ describe('lock: a second apply while the first holds the stage', () => {
   });
 
   it('GIVEN an apply holding the lock WHEN it gets Ctrl-C (SIGINT) THEN it dies of the signal with one line naming the run, resume and rollback; resume finishes it', async () => {
-    const p = makeProject({
-      functions: {
-        health: handlerSource('v1', ['STAGE']),
-        hello: "export const handler = async () => { await new Promise((r) => setTimeout(r, 4000)); return { statusCode: 200, body: 'slow' }; };\n",
-      },
-    });
-    const manifest = p.writeRelease({ version: '1.0.0', notes: 'interrupt', scope: ['env', 'functions'], checks: { pre: ['credentials'], post: ['smoke'] } });
+    const { p, manifest } = slowSmokeProject('interrupt');
     const a = spawn(process.execPath, [BIN, 'release', 'apply', manifest, '--stage', 'local', '--yes'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let aErr = '';
     a.stderr.on('data', (d) => (aErr += d));

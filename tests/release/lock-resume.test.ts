@@ -23,6 +23,19 @@ function scoped(p: TestProject): string {
   return p.writeRelease({ version: '1.0.0', notes: 'engine sections', scope: ['env', 'functions'], checks: { pre: ['credentials'], post: ['smoke'] } });
 }
 
+/** A state-bucket object read back as JSON through the second client. */
+async function stateJson(bucket: string, key: string) {
+  return JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
+}
+
+/** Applies the scoped release, SIGKILLed after step boundary 2; the state bucket and the lock the dead apply left. */
+async function killedAfterStep2(p: TestProject, m: string) {
+  const killed = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: '2' });
+  expect(killed.signal).toBe('SIGKILL');
+  const bucket = `${p.name}-local-turnctl`;
+  return { bucket, lock: await stateJson(bucket, 'locks/apply') };
+}
+
 describe('lock, crash and resume', () => {
   it('GIVEN two applies started together THEN exactly one proceeds and the other exits 4 naming the holder', async () => {
     const p = makeProject();
@@ -95,11 +108,8 @@ describe('lock, crash and resume', () => {
     const expected = await normalized(clean);
     const p = makeProject();
     const m = scoped(p);
-    const killed = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: '2' });
-    expect(killed.signal).toBe('SIGKILL');
+    const { bucket, lock } = await killedAfterStep2(p, m);
     // GIVEN the lock says the apply runs on a CI runner (this machine cannot see whether it is alive)
-    const bucket = `${p.name}-local-turnctl`;
-    const lock = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'locks/apply' }))).Body!.transformToString());
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'locks/apply', Body: JSON.stringify({ ...lock, holder: 'ci@runner-7 (pid 42)', host: 'runner-7', pid: 42 }) }));
 
     // WHEN resumed or rolled back without --force THEN both are refused as a held lock, naming the holder and --force
@@ -122,12 +132,9 @@ describe('lock, crash and resume', () => {
   it('GIVEN a run that died while rolling back WHEN resumed THEN the one line points at release rollback of that run, which finishes it', async () => {
     const p = makeProject();
     const m = scoped(p);
-    const killed = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: '2' });
-    expect(killed.signal).toBe('SIGKILL');
-    const bucket = `${p.name}-local-turnctl`;
-    const lock = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'locks/apply' }))).Body!.transformToString());
+    const { bucket, lock } = await killedAfterStep2(p, m);
     const key = `journal/1.0.0/${lock.run}.json`;
-    const journal = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
+    const journal = await stateJson(bucket, key);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify({ ...journal, status: 'rolling-back' }) }));
 
     const resumed = await spawnCli(['release', 'resume', '--stage', 'local', '--yes'], p.dir);

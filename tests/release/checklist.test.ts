@@ -2,25 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APIGatewayClient, GetResourcesCommand, GetRestApisCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetFunctionConfigurationCommand, LambdaClient, ListLayerVersionsCommand } from '@aws-sdk/client-lambda';
-import { GetBucketCorsCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-
-const opts = { region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-const lambda = new LambdaClient(opts);
-const apigw = new APIGatewayClient(opts);
-const s3 = new S3Client({ ...opts, forcePathStyle: true });
-const iam = new IAMClient(opts);
-const logs = new CloudWatchLogsClient(opts);
-const cw = new CloudWatchClient(opts);
-const FUNCTIONS = ['health', 'legal', 'vehicles', 'subscriptions', 'migrate'];
+import { lambda, snapshot } from './checklist-snapshot.js';
 
 /** A copy of this repository's TURN project under a unique project name (node_modules linked). */
 function copyRepoProject(): { dir: string; name: string } {
@@ -37,30 +24,6 @@ function edit(dir: string, file: string, fn: (t: string) => string): void {
   const after = fn(before);
   if (after === before) throw new Error(`edit of ${file} changed nothing`);
   writeFileSync(join(dir, file), after);
-}
-
-/** Everything the release manages, read back through second clients (and PGlite directly). */
-async function snapshot(dir: string, name: string) {
-  const fn = (f: string) => `${name}-local-${f}`;
-  const functions: Record<string, unknown> = {};
-  for (const f of FUNCTIONS) {
-    const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn(f), Qualifier: 'live' }));
-    functions[f] = { version: c.Version, code: c.CodeSha256, env: c.Environment?.Variables, memory: c.MemorySize, timeout: c.Timeout, layers: c.Layers?.map((l) => l.Arn) };
-  }
-  const layerVersions = (await lambda.send(new ListLayerVersionsCommand({ LayerName: fn('common') }))).LayerVersions?.map((v) => v.Version).sort();
-  const api = (await apigw.send(new GetRestApisCommand({ limit: 500 }))).items!.find((a) => a.name === `${name}-local-api`)!;
-  const stage = await apigw.send(new GetStageCommand({ restApiId: api.id, stageName: 'local' }));
-  const resources = (await apigw.send(new GetResourcesCommand({ restApiId: api.id, limit: 500 }))).items!.map((r) => `${r.path} ${Object.keys(r.resourceMethods ?? {}).sort().join(',')}`).sort();
-  const cors = (await s3.send(new GetBucketCorsCommand({ Bucket: `${name}-local-uploads` }))).CORSRules;
-  const policy = decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: fn('health'), PolicyName: 'turnctl-buckets' }))).PolicyDocument!);
-  const groups = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/aws/lambda/${name}-local-` }))).logGroups!.map((g) => `${g.logGroupName} ${g.retentionInDays}`).sort();
-  const alarms = (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${name}-local-` }))).MetricAlarms!.map((a) => `${a.AlarmName} ${a.Threshold}`).sort();
-  const index = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: `${name}-local-legal`, Key: 'index.json' }))).Body!.transformToString());
-  const pg = await PGlite.create(join(dir, '.turnctl/pglite/local'), { extensions: { btree_gist } });
-  const migrations = (await pg.query<{ name: string }>('select name from knex_migrations order by id')).rows.map((r) => r.name);
-  const columns = (await pg.query<{ column_name: string }>("select column_name from information_schema.columns where table_name = 'vehicles' order by column_name")).rows.map((r) => r.column_name);
-  await pg.close();
-  return { functions, layerVersions, deployment: stage.deploymentId, throttling: stage.methodSettings, resources, cors, policy, groups, alarms, index, migrations, columns };
 }
 
 // Two full releases of the real project: slower than the rest, so a longer limit (typical: 25 s + 35 s).
@@ -81,22 +44,39 @@ describe('the whole checklist on the repo project (every section)', { timeout: 2
 
   it('GIVEN a second release changing one thing per section WHEN planned, applied and rolled back THEN the state read back equals the state before', async () => {
     const before = await snapshot(dir, name);
-    // One change per section.
+    // GIVEN one change per section (the gateway: a route, a response header, a CORS header and throttling).
     edit(dir, 'layers/common/package-lock.json', (t) => `${t.trimEnd()}\n\n`); // layers: new lock bytes → new version
-    edit(dir, 'turnctl.yaml', (t) => t.replace('throttling: { rate: 100, burst: 200 }', 'throttling: { rate: 50, burst: 100 }')); // gateway
+    edit(dir, 'turnctl.yaml', (t) =>
+      t
+        .replace('throttling: { rate: 100, burst: 200 }', 'throttling: { rate: 50, burst: 100 }')
+        .replace('path: /health, function: health, responseHeaders: [X-Request-Id] }', 'path: /health, function: health, responseHeaders: [X-Request-Id, X-Health-Version] }')
+        .replace('    - { method: GET, path: /vehicles, ', '    - { method: GET, path: "/vehicles/{id}/availability", function: vehicles, requiredQuery: [from], responseHeaders: [X-Request-Id] }\n    - { method: GET, path: /vehicles, ')
+        .replace('headers: [Accept, Authorization, Content-Type, If-None-Match,', 'headers: [Accept, Authorization, Content-Type, If-None-Match, X-Trace-Id,'),
+    ); // gateway
     edit(dir, 'turnctl.yaml', (t) => t.replace('      POWERTOOLS_SERVICE_NAME: turn-legal', '      POWERTOOLS_SERVICE_NAME: turn-legal-v2')); // env
     edit(dir, 'turnctl.yaml', (t) => t.replace(/maxAge: 600\n(\s+policy:)/, 'maxAge: 300\n$1')); // buckets
     writeFileSync(join(dir, 'db/migrations/0003_add_vehicle_color.mjs'), "export async function up(knex) { await knex.schema.alterTable('vehicles', (t) => t.string('color')); }\nexport async function down(knex) { await knex.schema.alterTable('vehicles', (t) => t.dropColumn('color')); }\n"); // database
-    edit(dir, 'src/lambdas/migrate/index.ts', (t) => `${t}\n// a change of code\n`);
-    edit(dir, 'turnctl.yaml', (t) => t.replace('retentionDays: 30', 'retentionDays: 14')); // monitoring
+    // functions: a line of code that survives bundling (a comment would not: esbuild drops it, the zip stays the same).
+    edit(dir, 'src/lambdas/health/index.ts', (t) => t.replace('const DB_PROBE_TIMEOUT_MS = 2500;', 'const DB_PROBE_TIMEOUT_MS = 2000;'));
+    edit(dir, 'turnctl.yaml', (t) => t.replace('retentionDays: 30', 'retentionDays: 14').replace('errors: { threshold: 1, period: 300 }', 'errors: { threshold: 2, period: 300 }')); // monitoring
     edit(dir, 'legal/terms.md', (t) => t.replace('version: "1.0"', 'version: "1.1"').replace(/summary: .*/, 'summary: Clarifies the notice period.').concat('\nNotice periods are counted in calendar days.\n')); // legal
     writeFileSync(join(dir, 'releases/1.1.0.yaml'), readFileSync(join(dir, 'releases/1.0.0.yaml'), 'utf8').replace('version: 1.0.0', 'version: 1.1.0'));
 
+    // WHEN planned THEN every one of those changes is in the plan, in checklist order
     const plan = await runCli(['release', 'plan', 'releases/1.1.0.yaml', '--stage', 'local', '--output', 'json', '--exit-code'], dir);
     expect(plan.code, plan.stderr).toBe(2);
-    const sections = JSON.parse(plan.stdout).steps.filter((s: { changes: unknown[] }) => s.changes.length > 0).map((s: { section: string }) => s.section);
-    expect(sections).toEqual(['layers', 'gateway', 'env', 'buckets', 'database', 'functions', 'monitoring', 'legal']);
+    const steps = JSON.parse(plan.stdout).steps as Array<{ section: string; changes: Array<{ id: string; action: string; after?: Record<string, unknown> }> }>;
+    expect(steps.filter((s) => s.changes.length > 0).map((s) => s.section)).toEqual(['layers', 'gateway', 'env', 'buckets', 'database', 'functions', 'monitoring', 'legal']);
+    const ids = (section: string) => steps.find((s) => s.section === section)!.changes.map((c) => `${c.action} ${c.id}`);
+    expect(ids('layers')).toEqual(['update layer:common']);
+    expect(ids('gateway')).toEqual(expect.arrayContaining(['create route:GET /vehicles/{id}/availability', 'update headers:GET /health', 'update cors:/health', 'update stage:throttling', 'update deployment']));
+    expect(ids('env')).toEqual(['update env:legal:POWERTOOLS_SERVICE_NAME']);
+    expect(ids('database')).toEqual(['create migration:0003_add_vehicle_color.mjs']);
+    const health = steps.find((s) => s.section === 'functions')!.changes.find((c) => c.id === 'function:health')!;
+    expect(Object.keys(health.after!)).toContain('codeSha256');
+    expect(ids('monitoring')).toEqual(expect.arrayContaining(['update log-group:/aws/lambda/' + name + '-local-health', 'update alarm:' + name + '-local-health-errors']));
 
+    // WHEN applied THEN each change is live
     const applied = await runCli(['release', 'apply', 'releases/1.1.0.yaml', '--stage', 'local', '--yes'], dir);
     expect(applied.code, applied.stderr).toBe(0);
     const after = await snapshot(dir, name);
@@ -104,10 +84,18 @@ describe('the whole checklist on the repo project (every section)', { timeout: 2
     expect(after.columns).toContain('color');
     expect(after.index.terms.version).toBe('1.1');
     expect(after.groups.every((g) => g.endsWith(' 14'))).toBe(true);
+    expect(after.alarms.filter((a) => a.includes('-errors"')).every((a) => JSON.parse(a)[3] === 2)).toBe(true);
     expect(after.layerVersions).toHaveLength(2);
-    expect(after.throttling).not.toEqual(before.throttling); // a throttling-only change needs no new deployment
-    expect(JSON.stringify(after.throttling)).toMatch(/"throttlingRateLimit":50/);
+    expect(JSON.stringify(after.gateway.throttling)).toMatch(/"throttlingRateLimit":50/);
+    expect(after.gateway.deployment).not.toBe(before.gateway.deployment);
+    expect(after.gateway.methods).toHaveProperty(['GET /vehicles/{id}/availability', 'requestParameters'], { 'method.request.path.id': true, 'method.request.querystring.from': true });
+    expect(JSON.stringify(after.gateway.methods['GET /health'])).toContain('X-Health-Version');
+    expect(JSON.stringify(after.gateway.methods['OPTIONS /health'])).toContain('X-Trace-Id');
+    expect(after.functions.health).not.toEqual(before.functions.health);
+    const replan = await runCli(['release', 'plan', 'releases/1.1.0.yaml', '--stage', 'local', '--exit-code'], dir);
+    expect(replan.code, replan.stdout).toBe(0);
 
+    // WHEN rolled back THEN everything read back equals the state before the release
     const rb = await runCli(['release', 'rollback', '--stage', 'local', '--yes'], dir);
     expect(rb.code, rb.stderr).toBe(0);
     expect(await snapshot(dir, name)).toEqual(before);

@@ -35,6 +35,29 @@ export function readLockFile(projectDir: string, layerName: string): Buffer {
   }
 }
 
+/** `line:column` (1-based) of a character offset in `text`. */
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  return `${line}:${before.length - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * Checks that a layer's package.json / lock file is JSON: npm ci would otherwise fail half-way through a release (or a
+ * CodeBuild build) with a message about a missing lock file. A merge conflict left in a lock file is the usual cause.
+ */
+export function checkLayerJson(file: string, fix: string): void {
+  const text = readFileSync(file, 'utf8');
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+    throw new InvalidInputError(`${displayPath(file)}:${lineCol(text, at ? Number(at[1]) : text.length)}`, `not valid JSON (${reason}); ${fix}`);
+  }
+}
+
 /** Content hash of a layer: sha256 over its lock file bytes + "\n" + the target runtime (hex). */
 export function layerContentHash(projectDir: string, layerName: string, runtime: string): string {
   return createHash('sha256').update(readLockFile(projectDir, layerName)).update('\n').update(runtime).digest('hex');

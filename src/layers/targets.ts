@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Ctx } from '../context.js';
 import { displayPath } from '../config/yaml-file.js';
 import { UsageError } from '../errors.js';
-import { deployedLayerName, layerContentHash, layerDir } from './resolve.js';
+import { checkLayerJson, deployedLayerName, layerContentHash, layerDir, lockFilePath, readLockFile } from './resolve.js';
 
 const DEFAULT_RUNTIME = 'nodejs22.x';
 
@@ -47,6 +47,9 @@ export function validateLayers(ctx: Ctx): void {
   for (const name of Object.keys(declared)) {
     const pkg = join(layerDir(ctx.project.dir, name), 'package.json');
     if (!existsSync(pkg)) throw file.error(['layers', name], `layer "${name}": ${displayPath(pkg)} not found; create layers/${name}/ with a package.json and its package-lock.json`);
+    checkLayerJson(pkg, `fix it and re-lock (npm install --package-lock-only in layers/${name})`);
+    readLockFile(ctx.project.dir, name); // a missing lock file is named before its contents are looked at
+    checkLayerJson(lockFilePath(ctx.project.dir, name), `resolve the conflict or re-create it with npm install --package-lock-only in layers/${name}`);
   }
 }
 

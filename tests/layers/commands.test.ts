@@ -127,6 +127,28 @@ describe('turnctl layers: bad input', () => {
     expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
   });
 
+  it('a lock file left with a merge conflict is exit 65 at its file:line:column before anything is built', async () => {
+    // GIVEN a lock file with conflict markers (npm ci would fail saying there is no lock file)
+    const p = layerProject();
+    p.write('layers/common/package-lock.json', emptyLock().replace('"lockfileVersion": 3,', '<<<<<<< HEAD\n  "lockfileVersion": 3,\n=======\n  "lockfileVersion": 2,\n>>>>>>> theirs'));
+    const line = emptyLock().split('\n').findIndex((l) => l.includes('lockfileVersion')) + 1;
+    // WHEN publishing, or planning a release
+    const r = await run(p, ['layers', 'publish', '--stage', 'local']);
+    const plan = await run(p, ['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local']);
+    // THEN exit 65 naming the conflict's line and the fix, and nothing published
+    for (const x of [r, plan]) {
+      expect(x.code).toBe(65);
+      expect(x.io.stderr.join('\n')).toMatch(new RegExp(`layers/common/package-lock\\.json:${line}:\\d+: not valid JSON \\(.*\\); resolve the conflict or re-create it with npm install --package-lock-only in layers/common`));
+    }
+    // AND a package.json that is not JSON is named the same way
+    const q = layerProject();
+    q.write('layers/common/package.json', '{ "name": "turn-layer-common", }\n');
+    const pkg = await run(q, ['layers', 'list', '--stage', 'local']);
+    expect(pkg.code).toBe(65);
+    expect(pkg.io.stderr.join('\n')).toMatch(/layers\/common\/package\.json:1:\d+: not valid JSON/);
+    expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
+  });
+
   it('a lock file out of sync with package.json fails the local build with npm\'s reason', async () => {
     // GIVEN package.json names a dependency its lock file lacks
     const p = layerProject();

@@ -54,7 +54,7 @@ describe('layers step (sandbox, local build)', () => {
     expect(hash2).not.toBe(hash1);
     // THEN the plan updates layer:common from the published version to the new hash
     expect(second.changes).toEqual([
-      expect.objectContaining({ id: 'layer:common', action: 'update', before: { version: versions[0]!.version, hash: hash1 }, after: { hash: hash2, runtime: 'nodejs22.x' } }),
+      expect.objectContaining({ id: 'layer:common', action: 'update', before: { version: versions[0]!.version, hash: hash1, runtime: 'nodejs22.x' }, after: { hash: hash2, runtime: 'nodejs22.x' } }),
     ]);
     const before = step.record!(second.live);
     const result2 = (await step.apply(second.ctx, second.desired, second.changes)) as LayersResult;
@@ -103,6 +103,14 @@ describe('layers step (sandbox, local build)', () => {
     expect(versions.map((v) => v.runtimes[0]).sort()).toEqual(['nodejs20.x', 'nodejs22.x']);
     expect((await plan(p)).changes).toEqual([]);
     expect(step.digest!(desired)).toBe(step.digest!(await step.desired(p.ctx('staging'), release)));
+    // AND WHEN the lock changes THEN each runtime's change replaces that runtime's version, not the newest of the layer
+    p.write('layers/common/package-lock.json', emptyLock('1.0.1'));
+    const next = (await plan(p)).changes;
+    expect(next).toHaveLength(2);
+    for (const c of next) {
+      const runtime = c.id.split(':')[2]!;
+      expect(c.before).toMatchObject({ version: versions.find((v) => v.runtimes[0] === runtime)!.version, runtime });
+    }
   });
 
   it('builds a deterministic zip with the dependencies under nodejs/node_modules', async () => {

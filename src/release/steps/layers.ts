@@ -54,11 +54,12 @@ export const step: Step<LayersDesired, LayersLive> = {
     for (const t of desired.targets) {
       const versions = live[t.layer] ?? [];
       if (versionWithHash(versions, t.hash)) continue;
-      const latest = latestOf(versions);
+      // The version this one replaces is the newest for the same runtime: a layer built for two runtimes has two lines.
+      const latest = versions.filter((v) => v.runtimes?.includes(t.runtime)).at(-1) ?? latestOf(versions);
       changes.push({
         id: changeId(t, desired.targets),
         action: latest ? 'update' : 'create',
-        before: latest ? { version: latest.version, hash: latest.hash ?? null } : null,
+        before: latest ? { version: latest.version, hash: latest.hash ?? null, runtime: latest.runtimes?.join(',') ?? null } : null,
         after: { hash: t.hash, runtime: t.runtime },
         note: `publish ${t.deployedName} (${t.runtime}) ${shortHash(t.hash)}, built ${t.via === 'local' ? 'locally' : `in CodeBuild ${t.codebuildProject}`}`,
       });

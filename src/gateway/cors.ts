@@ -89,7 +89,7 @@ export function preflightMethod(cors: CorsSpec): MethodShape {
 export interface PreflightResult {
   statusCode: number;
   headers: Record<string, string>;
-  /** Why the method cannot answer a preflight (not one of turnctl's MOCK preflights), when it cannot. */
+  /** Why the method cannot answer a preflight (not one of turnctl's MOCK preflights), when it cannot; statusCode is then what API Gateway answers. */
   problem?: string;
 }
 
@@ -99,9 +99,11 @@ export interface PreflightResult {
  * headers, then its template may override Access-Control-Allow-Origin.
  */
 export function evaluatePreflight(method: MethodShape | undefined, origin: string): PreflightResult {
-  const fail = (problem: string): PreflightResult => ({ statusCode: 0, headers: {}, problem });
-  if (!method) return fail('no OPTIONS method (API Gateway answers 403 Missing Authentication Token)');
-  if (method.authorizationType !== 'NONE') return fail(`OPTIONS requires authorization ${method.authorizationType}; preflights carry no credentials`);
+  // The status API Gateway answers such a request with: 403 for a missing method, 401 for a refused authorizer,
+  // 500 ("Internal server error") for an integration it cannot execute.
+  const fail = (problem: string, statusCode = 500): PreflightResult => ({ statusCode, headers: {}, problem });
+  if (!method) return fail('no OPTIONS method (Missing Authentication Token)', 403);
+  if (method.authorizationType !== 'NONE') return fail(`OPTIONS requires authorization ${method.authorizationType}; preflights carry no credentials`, 401);
   const integration = method.integration;
   if (!integration || integration.type !== 'MOCK') return fail(`OPTIONS integration is ${integration?.type ?? 'missing'}, not MOCK`);
   if (integration.requestTemplates[JSON_CT] !== MOCK_REQUEST_TEMPLATE) return fail('OPTIONS mock request template does not select status 200');

@@ -64,7 +64,7 @@ export function localTransport(ctx: Ctx, desired: GatewayDesired): GatewayTransp
       }
       const origin = headers.Origin ?? headers.origin ?? '';
       const r = evaluatePreflight(method, origin);
-      if (r.problem) return { status: 500, headers: {}, body: r.problem };
+      if (r.problem) return { status: r.statusCode, headers: {}, body: r.problem };
       return { status: r.statusCode, headers: lower(r.headers), body: '' };
     },
   };

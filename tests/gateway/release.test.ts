@@ -163,7 +163,7 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     await c.send(new DeleteMethodCommand({ restApiId: s.apiId, resourceId: hello.id!, httpMethod: 'OPTIONS' }));
     const result = await cors.run(input);
     expect(result.ok).toBe(false);
-    expect(result.detail).toMatch(/OPTIONS \/hello from http:\/\/localhost:5173: .*no OPTIONS method/);
+    expect(result.detail).toMatch(/OPTIONS \/hello from http:\/\/localhost:5173: HTTP 403: no OPTIONS method/);
     expect(result.items!.filter((i) => !i.ok).map((i) => i.name)).toEqual(['OPTIONS /hello from http://localhost:5173', 'OPTIONS /hello from https://app.test.example']);
 
     const plan = await runCli(['release', 'plan', manifest, '--stage', 'local', '--output', 'json'], p.dir);

@@ -33,7 +33,9 @@ describe('CORS preflight (MOCK) evaluated the way API Gateway does', () => {
     const mapped = structuredClone(m);
     mapped.integration!.responses['200']!.parameters['method.response.header.Vary'] = 'integration.response.header.Vary';
     expect(evaluatePreflight(mapped, ORIGINS[0]!).problem).toMatch(/cannot supply/);
-    expect(evaluatePreflight(undefined, ORIGINS[0]!).problem).toMatch(/no OPTIONS method/);
+    expect(evaluatePreflight(undefined, ORIGINS[0]!)).toMatchObject({ statusCode: 403, problem: expect.stringMatching(/no OPTIONS method/) });
+    expect(evaluatePreflight({ ...m, authorizationType: 'COGNITO_USER_POOLS' }, ORIGINS[0]!)).toMatchObject({ statusCode: 401 });
+    expect(evaluatePreflight(mapped, ORIGINS[0]!).statusCode).toBe(500);
     expect(originsOfTemplate(originTemplate(ORIGINS))).toEqual(ORIGINS);
   });
 });

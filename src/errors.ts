@@ -9,6 +9,7 @@ export const ExitCode = {
   locked: 4,
   usage: 64,
   invalidInput: 65,
+  interrupted: 130,
 } as const;
 
 /** Base of every error turnctl expects: one line for the user, the fix included, and an exit code. */
@@ -59,6 +60,11 @@ export class StateFileError extends TurnctlError {}
 
 /** The user said no at a confirmation prompt. */
 export class AbortedError extends TurnctlError {}
+
+/** The user pressed Ctrl-C at a prompt: nothing was changed; 130 is what a shell reports for an interrupted command. */
+export class InterruptedError extends AbortedError {
+  override readonly exitCode = ExitCode.interrupted;
+}
 
 /** Something turnctl did not expect: says so and asks for a report. */
 export class InternalError extends TurnctlError {

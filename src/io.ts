@@ -1,4 +1,4 @@
-import { AbortedError, UsageError } from './errors.js';
+import { AbortedError, InterruptedError, UsageError } from './errors.js';
 
 /** A progress indicator; a no-op when output is not a TTY. */
 export interface Spinner {
@@ -24,6 +24,19 @@ export interface Io {
   confirm(message: string): Promise<boolean>;
   /** Free text question; only called when interactive. */
   ask(message: string): Promise<string>;
+}
+
+/**
+ * A prompt's answer. Inquirer reads Ctrl-C in raw mode (no SIGINT reaches the process) and rejects with
+ * ExitPromptError; that is the user backing out, not a turnctl bug, so it is one line and exit 130.
+ */
+async function interruptible<T>(prompt: Promise<T>): Promise<T> {
+  try {
+    return await prompt;
+  } catch (err) {
+    if ((err as { name?: string } | null)?.name === 'ExitPromptError') throw new InterruptedError('aborted at the prompt (Ctrl-C): nothing was changed');
+    throw err;
+  }
 }
 
 const noSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
@@ -82,11 +95,11 @@ export function terminalIo(): Io {
     },
     async confirm(message) {
       const { confirm } = await import('@inquirer/prompts');
-      return confirm({ message, default: false }, { output: process.stderr });
+      return interruptible(confirm({ message, default: false }, { output: process.stderr }));
     },
     async ask(message) {
       const { input } = await import('@inquirer/prompts');
-      return input({ message }, { output: process.stderr });
+      return interruptible(input({ message }, { output: process.stderr }));
     },
   };
 }

@@ -56,10 +56,13 @@ export function userProblems(input: { email: string; role: string; name?: string
 export function userSpec(input: { email: string; role: string; name?: string; phone?: string }, roles: readonly string[]): UserSpec {
   const problems = userProblems(input, roles);
   if (problems.length) throw new InvalidInputError(undefined, problems.join('; '));
+  // A blank --name is no name (as an empty CSV cell is): kept as "", it differed from the unset live name on every
+  // run, so `users add --update` rewrote and audited an unchanged user each time.
+  const name = input.name?.trim();
   return {
     email: normaliseEmail(input.email),
     role: input.role.trim(),
-    ...(input.name ? { name: input.name.trim() } : {}),
+    ...(name ? { name } : {}),
     ...(input.phone ? { phone: input.phone.trim() } : {}),
   };
 }

@@ -28,6 +28,12 @@ describe('user validation (pure)', () => {
     expect(userSpec({ email: ' Ada@Turn.Example ', role: 'admin' }, ['admin'])).toEqual({ email: 'ada@turn.example', role: 'admin' });
     expect(() => userSpec({ email: 'x', role: 'boss', phone: '1' }, ['admin'])).toThrow(/not a valid email.*unknown role "boss".*E\.164/);
   });
+  it('GIVEN a blank --name WHEN the spec is made THEN it is no name, so a re-run of add --update plans no change', () => {
+    const spec = userSpec({ email: 'a@x.de', role: 'admin', name: '   ' }, ['admin']);
+    expect(spec).toEqual({ email: 'a@x.de', role: 'admin' });
+    const live = { email: 'a@x.de', username: 'u', roles: ['admin'], status: 'confirmed', enabled: true };
+    expect(planUser(spec, live)).toEqual({ action: 'unchanged', fields: [] });
+  });
   it('plans create / update (only given fields) / unchanged', () => {
     const live = { email: 'a@x.de', username: 'u', name: 'A', roles: ['admin'], status: 'confirmed', enabled: true };
     expect(planUser({ email: 'a@x.de', role: 'admin' }, undefined).action).toBe('created');

@@ -137,6 +137,10 @@ export function describeFailure(err: unknown): TurnctlError {
   if (EXPIRED.includes(name)) return new CredentialsError(`the AWS credentials have expired (${what}); refresh them (e.g. aws sso login) and run again`, { cause: err });
   if (BAD_CREDENTIALS.includes(name)) return new CredentialsError(`AWS does not accept these credentials (${what}: ${name}); check the stage's profile or the AWS_* variables`, { cause: err });
   if (DENIED.includes(name)) return new AwsCallError(`AWS denied ${what}: ${message}; the caller needs that permission (or use a profile that has it)`, { cause: err });
+  // S3 answers a HEAD (HeadBucket, HeadObject) it denies with a bare 403 and no body: the SDK can only call it Unknown.
+  const status = (e.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode;
+  if (status === 403 && ['Unknown', 'UnknownError', 'Forbidden', '403'].includes(name))
+    return new AwsCallError(`AWS denied ${what}: 403 Forbidden; the caller needs that permission (or use a profile that has it)`, { cause: err });
   if (THROTTLED.includes(name)) return new AwsCallError(`AWS kept throttling ${what} after the SDK's retries; lower the stage's concurrency or raise TURNCTL_MAX_ATTEMPTS and run again`, { cause: err });
   return new AwsCallError(`AWS ${what} failed: ${name}: ${message}`, { cause: err });
 }

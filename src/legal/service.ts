@@ -1,7 +1,7 @@
 import type { Ctx } from '../context.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
 import { mapLimit } from '../aws/clients.js';
-import { appendAudit } from '../state/audit.js';
+import { appendAudit, readyAudit } from '../state/audit.js';
 import { docsDir, listDocIds, loadLegalDoc, DOC_ID, type LegalDoc } from './document.js';
 import { decidePublish, type Decision } from './decide.js';
 import {
@@ -88,6 +88,7 @@ export interface Published {
 export async function applyPublish(ctx: Ctx, docs: readonly LegalDoc[], opts: { etag?: string; via: string }): Promise<Published[]> {
   // With `etag` (also when undefined: "index.json did not exist"), index.json must still be what the plan read.
   if (!docs.length) return [];
+  await readyAudit(ctx);
   await ensureLegalBucket(ctx);
   const entries = await mapLimit(docs, ctx.concurrency, (doc) => uploadDoc(ctx, doc));
   const index = await readIndex(ctx);
@@ -206,6 +207,7 @@ export async function planRollback(ctx: Ctx, id: string, version: string): Promi
 
 /** `legal rollback` (apply part): makes the earlier version current in index.json; logged and audited. */
 export async function applyRollback(ctx: Ctx, plan: RollbackPlan, opts: { reason?: string; via?: string } = {}): Promise<ChangelogEntry> {
+  await readyAudit(ctx);
   const index = await readIndex(ctx);
   if (index.etag !== plan.etag) throw new TurnctlError(`index.json in s3://${legalBucket(ctx)} changed while turnctl was working; run the command again`);
   await writeIndex(ctx, { ...index.entries, [plan.doc]: plan.to }, index.etag);

@@ -28,9 +28,31 @@ export function callerIdentity(ctx: Ctx): Promise<string> {
   return p;
 }
 
+/** Per context: the state bucket is there (or was created) and the caller is known. */
+const ready = new WeakMap<Ctx, Promise<void>>();
+
+/**
+ * Makes sure the audit log can take an entry: the state bucket exists (created when missing) and the caller's STS
+ * identity is known. Called before a change, so a caller who cannot reach the log (no access to the state bucket,
+ * cannot create it) is refused before anything changes, not after — a change made and then left out of the log
+ * would be reported as a failure, and a re-run would find nothing to do and log nothing. Once per context.
+ */
+export function readyAudit(ctx: Ctx): Promise<void> {
+  let p = ready.get(ctx);
+  if (!p) {
+    p = (async () => {
+      await ensureStateBucket(ctx);
+      await callerIdentity(ctx);
+    })();
+    p.catch(() => ready.delete(ctx));
+    ready.set(ctx, p);
+  }
+  return p;
+}
+
 /** Appends an entry to the stage's audit log (one object per entry under audit/<area>/, so appends never race). */
 export async function appendAudit(ctx: Ctx, entry: Omit<AuditEntry, 'at' | 'who'>): Promise<AuditEntry> {
-  await ensureStateBucket(ctx);
+  await readyAudit(ctx);
   const full: AuditEntry = { at: new Date().toISOString(), who: await callerIdentity(ctx), ...entry };
   const key = `audit/${entry.area}/${full.at.replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.json`;
   await writeStateJson(ctx, key, full);

@@ -1,7 +1,7 @@
 import type { AttributeType, CognitoIdentityProviderClient, UserType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Ctx } from '../context.js';
 import { failureLine, InvalidInputError, isAwsError, TurnctlError } from '../errors.js';
-import { appendAudit } from '../state/audit.js';
+import { appendAudit, readyAudit } from '../state/audit.js';
 import { ensurePool, openPool, poolConfig, type EnsureResult, type Pool } from './pool.js';
 import { normaliseEmail, emailProblem, roleProblem, statusName, type StatusFilter, type UserSpec } from './validate.js';
 
@@ -140,6 +140,7 @@ export async function writeUser(ctx: Ctx, pool: Pool, spec: UserSpec, opts: Writ
     throw new TurnctlError(
       `user ${spec.email} already exists on stage ${ctx.stage.name} (${plan.action === 'unchanged' ? 'with these values' : `differs in: ${plan.fields.join(', ')}`}); pass --update to change it`,
     );
+  if (plan.action !== 'unchanged') await readyAudit(ctx);
   if (!live) {
     await pool.cognito.send(
       new cip.AdminCreateUserCommand({
@@ -180,6 +181,7 @@ export async function ensurePoolAudited(ctx: Ctx): Promise<Pool> {
 
 /** `users init`: ensurePool, with the creation of the pool and of each group audited. */
 export async function initPool(ctx: Ctx): Promise<EnsureResult> {
+  await readyAudit(ctx);
   const res = await ensurePool(ctx);
   if (res.createdPool) await appendAudit(ctx, { area: 'users', action: 'create-pool', target: res.pool.name, details: { id: res.pool.id } });
   if (res.createdGroups.length) await appendAudit(ctx, { area: 'users', action: 'create-groups', target: res.pool.name, details: { groups: res.createdGroups } });
@@ -258,6 +260,7 @@ export async function setEnabled(ctx: Ctx, email: string, enabled: boolean): Pro
   const pool = await openPool(ctx);
   const user = await requireUser(ctx, pool, e);
   if (user.enabled === enabled) return { changed: false, user };
+  await readyAudit(ctx);
   // Disabling also ends the user's sessions: refresh tokens are revoked so a disabled user is out now, not in an hour.
   // Sign-out comes first: if it fails the user is still enabled, so running the command again redoes both and audits
   // it (the other way round a failed sign-out left a disabled user that a retry reports as "already disabled").
@@ -281,6 +284,7 @@ export async function removeUser(ctx: Ctx, email: string): Promise<PortalUser> {
   const { AdminDeleteUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
   const pool = await openPool(ctx);
   const user = await requireUser(ctx, pool, e);
+  await readyAudit(ctx);
   await pool.cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool.id, Username: e }));
   await appendAudit(ctx, { area: 'users', action: 'remove', target: e, details: { roles: user.roles } });
   return user;
@@ -297,6 +301,7 @@ export async function resetPassword(ctx: Ctx, email: string): Promise<{ method: 
   const pool = await openPool(ctx);
   const user = await requireUser(ctx, pool, e);
   if (!user.enabled) throw new TurnctlError(`user ${e} is disabled; enable it first: turnctl users enable ${e} --stage ${ctx.stage.name}`);
+  await readyAudit(ctx);
   let method: 'resend-invite' | 'reset';
   if (user.status === 'force-change-password') {
     await pool.cognito.send(new cip.AdminCreateUserCommand({ UserPoolId: pool.id, Username: e, MessageAction: 'RESEND', DesiredDeliveryMediums: ['EMAIL'] }));

@@ -84,7 +84,10 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (id: string, o: { stage: string; output: string }) => {
-        const entries = await (await svc()).legalHistory(open(o.stage), id);
+        const ctx = open(o.stage);
+        const { entries, unreadable } = await (await svc()).legalHistory(ctx, id);
+        if (unreadable.length)
+          io.err(`warning: ${unreadable.length} object${unreadable.length === 1 ? '' : 's'} under changelog/${id}/ in s3://${(await import('../legal/store.js')).legalBucket(ctx)} could not be read as a change-log record and ${unreadable.length === 1 ? 'is' : 'are'} left out: ${unreadable.join(', ')}`);
         printResult(io, o.output, entries, () =>
           entries.length
             ? table([['WHEN', 'ACTION', 'VERSION', 'WHO', 'SUMMARY'], ...entries.map((e) => [e.at, e.action, e.docVersion, e.who, e.summary])])

@@ -16,6 +16,7 @@ import {
   storedVersion,
   uploadDoc,
   writeIndex,
+  type Changelog,
   type ChangelogEntry,
   type IndexEntry,
   type LegalIndex,
@@ -37,7 +38,7 @@ export async function readLive(ctx: Ctx, docs: readonly LegalDoc[]) {
     const entry = index.entries[doc.id];
     const atVersion = index.bucketExists && entry?.version !== doc.version ? await storedVersion(ctx, doc.id, doc.version) : undefined;
     // Only a document about to get a new version needs the live version's summary (one change-log read).
-    const liveSummary = entry && entry.version !== doc.version && entry.sha256 !== doc.sha256 ? lastPublishSummary(await readChangelog(ctx, doc.id), entry.version) : undefined;
+    const liveSummary = entry && entry.version !== doc.version && entry.sha256 !== doc.sha256 ? lastPublishSummary((await readChangelog(ctx, doc.id)).entries, entry.version) : undefined;
     return { entry, ...(atVersion ? { atVersion } : {}), ...(liveSummary !== undefined ? { liveSummary } : {}) };
   });
   return { index, live };
@@ -166,16 +167,16 @@ export async function legalDiff(ctx: Ctx, id: string): Promise<{ doc: string; li
   return { doc: id, liveVersion: e?.version ?? null, localVersion: doc.version, changed: before !== after, patch };
 }
 
-/** `legal history`: every publish and rollback of a document, oldest first. */
-export async function legalHistory(ctx: Ctx, id: string): Promise<ChangelogEntry[]> {
+/** `legal history`: every publish and rollback of a document, oldest first (and the change-log keys it could not read). */
+export async function legalHistory(ctx: Ctx, id: string): Promise<Changelog> {
   if (!DOC_ID.test(id)) throw new InvalidInputError(undefined, `"${id}" is not a document id (lower-case letters, digits, dashes)`);
-  const entries = await readChangelog(ctx, id);
-  if (entries.length) return entries;
+  const log = await readChangelog(ctx, id);
+  if (log.entries.length || log.unreadable.length) return log;
   // No history is an answer for a document that exists (not published yet); for a name that is nowhere it is a typo.
   const docs = legalDocsDir(ctx);
   const local = listDocIds(docsDir(ctx.project.dir, docs));
   const index = await readIndex(ctx);
-  if (local.includes(id) || index.entries[id]) return entries;
+  if (local.includes(id) || index.entries[id]) return log;
   const known = [...new Set([...local, ...Object.keys(index.entries)])].sort();
   throw new InvalidInputError(undefined, `no document "${id}": there is no ${docs}/${id}.md and it was never published on stage ${ctx.stage.name}; documents: ${known.join(', ') || 'none'}`);
 }
@@ -198,7 +199,7 @@ export async function planRollback(ctx: Ctx, id: string, version: string): Promi
   if (from.version === version) throw new TurnctlError(`version ${version} of "${id}" is already live on stage ${ctx.stage.name}`);
   const stored = await storedVersion(ctx, id, version);
   if (!stored) {
-    const versions = [...new Set((await readChangelog(ctx, id)).filter((c) => c.action === 'publish').map((c) => c.docVersion))];
+    const versions = [...new Set((await readChangelog(ctx, id)).entries.filter((c) => c.action === 'publish').map((c) => c.docVersion))];
     throw new TurnctlError(`version ${version} of "${id}" was never published on stage ${ctx.stage.name}; published versions: ${versions.join(', ') || 'none'}`);
   }
   const { body: _body, ...to } = stored;

@@ -195,8 +195,23 @@ export async function appendChangelog(ctx: Ctx, entry: Omit<ChangelogEntry, 'ver
   return full;
 }
 
-/** The change log of one document, oldest first (all pages). */
-export async function readChangelog(ctx: Ctx, id: string): Promise<ChangelogEntry[]> {
+/** A document's change log: its records oldest first, and the keys under its prefix that are not a record. */
+export interface Changelog {
+  entries: ChangelogEntry[];
+  unreadable: string[];
+}
+
+/** True when a parsed object is a change-log record turnctl can show and sort (version 1, the fields it reads). */
+function isRecord(v: unknown): v is ChangelogEntry {
+  const r = v as Partial<ChangelogEntry> | null;
+  return Boolean(r) && typeof r === 'object' && r!.version === 1 && [r!.at, r!.doc, r!.action, r!.docVersion].every((f) => typeof f === 'string');
+}
+
+/**
+ * The change log of one document, oldest first (all pages). An object there that is not a record (damaged, edited by
+ * hand, of a newer format) is left out and named in `unreadable`, so one bad object does not stop history or publish.
+ */
+export async function readChangelog(ctx: Ctx, id: string): Promise<Changelog> {
   const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
   const s3 = await ctx.aws.s3();
   const keys: string[] = [];
@@ -208,15 +223,26 @@ export async function readChangelog(ctx: Ctx, id: string): Promise<ChangelogEntr
       ContinuationToken = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (ContinuationToken);
   } catch (err) {
-    if (isAwsError(err, 'NoSuchBucket')) return [];
+    if (isAwsError(err, 'NoSuchBucket')) return { entries: [], unreadable: [] };
     throw err;
   }
   const { mapLimit } = await import('../aws/clients.js');
+  const unreadable: string[] = [];
   const entries = await mapLimit(keys, ctx.concurrency, async (k) => {
     const obj = await getText(ctx, k);
-    return obj ? (JSON.parse(obj.text) as ChangelogEntry) : undefined;
+    if (!obj) return undefined; // deleted since the listing
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(obj.text);
+    } catch {
+      parsed = undefined;
+    }
+    if (isRecord(parsed)) return parsed;
+    unreadable.push(k);
+    return undefined;
   });
-  return entries
-    .filter((e): e is ChangelogEntry => Boolean(e) && e!.version === 1)
-    .sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    entries: entries.filter((e): e is ChangelogEntry => Boolean(e)).sort((a, b) => a.at.localeCompare(b.at)),
+    unreadable: unreadable.sort(),
+  };
 }

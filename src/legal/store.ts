@@ -3,6 +3,7 @@ import type { Ctx } from '../context.js';
 import { isAwsError, TurnctlError } from '../errors.js';
 import { appendAudit, callerIdentity } from '../state/audit.js';
 import type { LegalDoc } from './document.js';
+import { VERSION_PATTERN } from './version.js';
 
 /** One entry of the legal bucket's index.json, as the shipped `legal` function reads it. */
 export interface IndexEntry {
@@ -125,7 +126,23 @@ export async function readIndex(ctx: Ctx): Promise<IndexSnapshot> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new TurnctlError(`s3://${Bucket}/${INDEX_KEY} is not a JSON object of document ids; restore a good version from the bucket's version history`);
+  // The apps and the legal function read every entry: one turnctl cannot read is refused here, not compared as if it
+  // were a version (status crashed on it, publish took a versionless entry for "up to date").
+  for (const [id, e] of Object.entries(parsed)) {
+    const problem = entryProblem(e);
+    if (problem) throw new TurnctlError(`s3://${Bucket}/${INDEX_KEY}: entry "${id}" ${problem}; restore a good version from the bucket's version history`);
+  }
   return { entries: parsed as LegalIndex, etag: obj.etag, bucketExists: true };
+}
+
+/** What is wrong with one index.json entry, or undefined when it has every field the readers use. */
+function entryProblem(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return 'is not an object';
+  const r = e as Record<string, unknown>;
+  const missing = ['version', 'sha256', 'effectiveDate', 'key', 'title'].filter((k) => typeof r[k] !== 'string' || r[k] === '');
+  if (missing.length) return `has no ${missing.join(', ')}`;
+  if (!VERSION_PATTERN.test(r.version as string)) return `has version "${r.version as string}", not dotted numbers`;
+  return undefined;
 }
 
 /**

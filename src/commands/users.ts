@@ -225,12 +225,13 @@ export function register(group: Command, host: CommandHost): void {
         let spinner: Spinner | undefined;
         const ctx = stageContext(loadProject(host.cwd), o.stage, (t) => (spinner ? spinner.update(t) : (spinner = io.spinner(t))));
         const res = await importUsers(ctx, file, { apply: o.apply, update: o.update, suppressInvite: o.suppressInvite, cwd: host.cwd }).finally(() => spinner?.stop());
-        const verb = (a: string) => (res.applied ? a : { created: 'would create', updated: 'would update', unchanged: 'unchanged' }[a] ?? a);
+        // A dry run attempts nothing: a row that would fail (an existing user that differs, without --update) says so.
+        const verb = (a: string) => (res.applied ? a : { created: 'would create', updated: 'would update', unchanged: 'unchanged', failed: 'would fail' }[a] ?? a);
         printResult(io, o.output, res, () => [
           ...res.rows.map((r) =>
-            r.problem ? `${r.where}: ${r.action === 'invalid' ? 'invalid' : 'failed'}: ${r.problem}` : `${r.where}: ${verb(r.action)} ${r.email}${r.action === 'updated' && r.fields?.length ? ` (${r.fields.join(', ')})` : ''}`,
+            r.problem ? `${r.where}: ${r.action === 'invalid' ? 'invalid' : verb('failed')}: ${r.problem}` : `${r.where}: ${verb(r.action)} ${r.email}${r.action === 'updated' && r.fields?.length ? ` (${r.fields.join(', ')})` : ''}`,
           ),
-          `${res.applied ? '' : 'dry run: '}${res.summary.created} ${verb('created')}, ${res.summary.updated} ${verb('updated')}, ${res.summary.unchanged} unchanged, ${res.summary.invalid} invalid, ${res.summary.failed} failed${res.applied ? '' : ' (pass --apply to make the changes)'}`,
+          `${res.applied ? '' : 'dry run: '}${res.summary.created} ${verb('created')}, ${res.summary.updated} ${verb('updated')}, ${res.summary.unchanged} unchanged, ${res.summary.invalid} invalid, ${res.summary.failed} ${verb('failed')}${res.applied ? '' : ' (pass --apply to make the changes)'}`,
         ]);
         // A failed row (exit 1) outranks an invalid one (exit 65). Either way one error line on stderr names the first,
         // so a CI log that keeps only stderr still says why; the full list is in the report above.

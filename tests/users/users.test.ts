@@ -202,7 +202,7 @@ describe('users import (good and bad rows)', () => {
     expect(result.out).toContain('people.csv:5: invalid: unknown role "janitor"');
     expect(result.out).toContain('people.csv:6: invalid: phone "0151 1234" is not in E.164 format');
     expect(result.out).toContain('people.csv:9: invalid: anna.berger@turn.example already appears on line 2');
-    expect(result.out).toMatch(/dry run: 3 would create, 0 would update, 0 unchanged, 4 invalid, 0 failed \(pass --apply/);
+    expect(result.out).toMatch(/dry run: 3 would create, 0 would update, 0 unchanged, 4 invalid, 0 would fail \(pass --apply/);
     expect(await poolIdByName(cognito, `${p.name}-local-portal`)).toBeUndefined();
   });
 
@@ -235,6 +235,14 @@ describe('users import (good and bad rows)', () => {
 
   it('a changed row fails without --update and is applied with it; export round-trips', async () => {
     p.write('changed.csv', 'email,name,role\nben.okafor@turn.example,Ben Okafor,support\nnew.person@turn.example,New Person,operator\n');
+    // GIVEN a dry run THEN the differing row says it would fail (nothing was attempted), with the same exit code
+    const dry = await run(p, ['users', 'import', 'changed.csv']);
+    expect(dry.code).toBe(1);
+    expect(dry.out.split('\n')).toEqual([
+      'changed.csv:2: would fail: ben.okafor@turn.example exists and differs in name, role; pass --update to change it',
+      'changed.csv:3: would create new.person@turn.example',
+      'dry run: 1 would create, 0 would update, 0 unchanged, 0 invalid, 1 would fail (pass --apply to make the changes)',
+    ]);
     const without = await run(p, ['users', 'import', 'changed.csv', '--apply', '--suppress-invite']);
     expect(without.code).toBe(1);
     expect(without.out).toContain('changed.csv:2: failed: ben.okafor@turn.example exists and differs in name, role; pass --update');
@@ -297,7 +305,7 @@ describe('users import (good and bad rows)', () => {
     p.write('sheet.csv', '\uFEFFemail,name,role,phone\r\nanna.berger@turn.example,Anna Berger,admin,+4915112345678\r\n,,,\r\n , , ,\r\n');
     const { code, out } = await run(p, ['users', 'import', 'sheet.csv']);
     expect(code).toBe(0);
-    expect(out.split('\n')).toEqual(['sheet.csv:2: unchanged anna.berger@turn.example', 'dry run: 0 would create, 0 would update, 1 unchanged, 0 invalid, 0 failed (pass --apply to make the changes)']);
+    expect(out.split('\n')).toEqual(['sheet.csv:2: unchanged anna.berger@turn.example', 'dry run: 0 would create, 0 would update, 1 unchanged, 0 invalid, 0 would fail (pass --apply to make the changes)']);
   });
 
   it('a malformed header is exit 65 naming file:line', async () => {

@@ -26,9 +26,13 @@ export function boolParam(query: Readonly<Record<string, string>>, name: string)
   throw new InputError(name, 'must be true or false');
 }
 
-/** Today's date in UTC as YYYY-MM-DD. */
-export function todayUtc(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10);
+/**
+ * The earliest calendar date that is still today somewhere on Earth (UTC−12, "anywhere on Earth"), YYYY-MM-DD.
+ * The API does not know the caller's time zone: a date before this one is past for everyone, while a date before
+ * today in UTC may still be today for a caller west of Greenwich (19:00 in California is already tomorrow in UTC).
+ */
+export function earliestTodayOnEarth(now: Date = new Date()): string {
+  return new Date(now.getTime() - 12 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** Whether `s` is a real calendar date written YYYY-MM-DD. */

@@ -1,5 +1,5 @@
 import { InputError } from '../lib/errors.js';
-import { isIsoDate, isUuid, todayUtc } from '../lib/validate.js';
+import { earliestTodayOnEarth, isIsoDate, isUuid } from '../lib/validate.js';
 
 /** Terms a subscription may run for, in months (the database checks the same set). */
 export const ALLOWED_TERMS = [1, 3, 6, 12, 24] as const;
@@ -21,6 +21,7 @@ export function parseNewSubscription(body: Record<string, unknown>, now: Date = 
     throw new InputError('termMonths', `must be one of ${ALLOWED_TERMS.join(', ')}`);
   if (startDate === undefined) throw new InputError('startDate', 'is required');
   if (!isIsoDate(startDate)) throw new InputError('startDate', 'must be a date written YYYY-MM-DD');
-  if (startDate < todayUtc(now)) throw new InputError('startDate', 'must not be in the past');
+  // Past for every caller, wherever they are: a caller's "today" may be yesterday in UTC.
+  if (startDate < earliestTodayOnEarth(now)) throw new InputError('startDate', 'must not be in the past');
   return { vehicleId: vehicleId.toLowerCase(), termMonths, startDate };
 }

@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { parse } from 'yaml';
 import type { Ctx } from '../context.js';
 import { isAwsError } from '../errors.js';
+import { blankComments } from './source-comments.js';
 import type { Check } from './types.js';
 
 /** The tracking plan file at the project root. */
@@ -82,7 +83,8 @@ export async function scanEmittedEvents(projectDir: string): Promise<{ emitted: 
   for (const dir of dirs) {
     for (const file of await sourceFiles(join(root, dir))) {
       const rel = posix(relative(projectDir, file));
-      const text = await readFile(file, 'utf8');
+      // Comments blanked: a commented-out track() call emits nothing (indices and lines are unchanged).
+      const text = blankComments(await readFile(file, 'utf8'));
       for (const m of text.matchAll(/\btrack\s*\(\s*([^,)]*)/g)) {
         const where = `${rel}:${lineOf(text, m.index)}`;
         const literal = /^(['"`])([A-Za-z0-9_]+)\1$/.exec(m[1]!.trim());

@@ -84,6 +84,34 @@ describe('tracking plan, static half', () => {
     ]);
   });
 
+  it.each([
+    ['a line comment', `export const h = (obs) => {\n  obs.track('ThingDone');\n  // obs.track('ThingFailed');\n};\n`],
+    ['a trailing comment', `export const h = (obs) => obs.track('ThingDone'); // then obs.track('ThingFailed')\n`],
+    ['a block comment', `export const h = (obs) => {\n  obs.track('ThingDone');\n  /* disabled:\n  obs.track('ThingFailed', {});\n  */\n};\n`],
+  ])('GIVEN the only track() call of a planned event is inside %s THEN the event is reported as never tracked', async (_, code) => {
+    const dir = project({ ...base, 'src/lambdas/things/index.ts': code });
+    expect(await staticTrackingPlanProblems(dir)).toEqual(['tracking-plan.yaml: ThingFailed is planned for things, but src/lambdas/things/ never tracks it']);
+  });
+
+  it('GIVEN a commented-out call of an unplanned event, and // or /* inside strings and regexes THEN only the real calls count, on their own lines', async () => {
+    const code = [
+      "const url = 'https://turn.example/*';",
+      'const trim = (s) => s.replace(/\\/*$/, "");',
+      '// obs.track(\'ThingExploded\');',
+      'export const h = (obs) => {',
+      "  obs.track('ThingDone');",
+      "  obs.track(`ThingFailed`);",
+      '};',
+      '',
+    ].join('\n');
+    const dir = project({ ...base, 'src/lambdas/things/index.ts': code });
+    expect(await staticTrackingPlanProblems(dir)).toEqual([]);
+    const noisy = project({ ...base, 'src/lambdas/things/index.ts': `${code}obs.track('ThingExploded');\n` });
+    expect(await staticTrackingPlanProblems(noisy)).toEqual([
+      'src/lambdas/things/index.ts:8: tracks ThingExploded, which tracking-plan.yaml does not plan; add it there or remove the call',
+    ]);
+  });
+
   it('GIVEN a smoke event whose function has no smoke.json, or a function that does not exist THEN both are named', async () => {
     const { 'src/lambdas/things/smoke.json': _, ...noSmoke } = base;
     const dir = project({ ...noSmoke, 'tracking-plan.yaml': `${PLAN}  Ghost:\n    function: ghosts\n` });

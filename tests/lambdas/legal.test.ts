@@ -87,6 +87,19 @@ describe('legal', () => {
     expect((await doc('terms', { Accept: 'text/markdown;q=0, text/html' })).body).toBe(TERMS_HTML);
   });
 
+  it.each([
+    ['text/html;q=0.9, text/markdown;q=0.1', 'html'],
+    ['text/markdown;q=0.5, text/*;q=0.8', 'html'],
+    ['*/*', 'html'],
+    ['text/markdown;q=0.5, */*;q=0.1', 'markdown'],
+    ['text/markdown, text/html', 'markdown'],
+    ['TEXT/MARKDOWN; Q=0.7', 'markdown'],
+  ])('GIVEN Accept: %s THEN the client gets the format it prefers (%s)', async (accept, format) => {
+    const res = await doc('terms', { Accept: accept });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe(format === 'html' ? TERMS_HTML : TERMS_MD);
+  });
+
   it('GIVEN the ETag the client holds WHEN it revalidates THEN 304 with no body; a stale ETag gets the document', async () => {
     const etag = String((await doc('terms')).headers?.ETag);
     const fresh = await doc('terms', { 'If-None-Match': etag });

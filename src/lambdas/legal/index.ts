@@ -52,12 +52,27 @@ export const handler = httpHandler('legal', [
   },
 ]);
 
-/** Markdown when the Accept header asks for text/markdown (with a non-zero q), else HTML. */
+/**
+ * Markdown when the Accept header prefers it to HTML: its q (from text/markdown, else text/*, else the any-type range)
+ * is above HTML's, or equal with text/markdown named outright. `text/html;q=0.9, text/markdown;q=0.1` asks for HTML,
+ * with markdown only as a fallback; a bare any-type range keeps the HTML default.
+ */
 function wantsMarkdown(req: Request): boolean {
-  return (req.header('accept') ?? '')
-    .split(',')
-    .map((part) => part.trim().toLowerCase().split(';'))
-    .some(([type, ...params]) => type === 'text/markdown' && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p)));
+  const ranges = (req.header('accept') ?? '').split(',').map((part) => {
+    const [type = '', ...params] = part.trim().toLowerCase().split(';').map((p) => p.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    const value = q === undefined ? 1 : Number(q.slice(2));
+    return { type, q: Number.isFinite(value) ? value : 0 };
+  });
+  // The q of the most specific range that matches a media type; 0 when none does.
+  const quality = (mediaType: string) => {
+    const sub = `${mediaType.split('/')[0]}/*`;
+    const match = ranges.find((r) => r.type === mediaType) ?? ranges.find((r) => r.type === sub) ?? ranges.find((r) => r.type === '*/*');
+    return match?.q ?? 0;
+  };
+  const markdown = quality('text/markdown');
+  const html = quality('text/html');
+  return markdown > 0 && (markdown > html || (markdown === html && ranges.some((r) => r.type === 'text/markdown')));
 }
 
 /** Whether an If-None-Match header names this ETag (weak or strong) or is `*`. */

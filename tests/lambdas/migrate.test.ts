@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { listCompleted, migrationFiles, migrationRefs, runLatest } from '../../src/db/core.js';
 import { handler } from '../../src/lambdas/migrate/index.js';
 import { MIGRATIONS } from '../../src/lambdas/migrate/migrations.js';
@@ -97,6 +98,22 @@ describe.each(BACKENDS)('migrate function on $kind', ({ create }) => {
     expect(await runLatest(await database(), MIGRATIONS_DIR, ON_DISK)).toMatchObject({ migrations: NAMES });
     expect(await handler({ action: 'status' })).toMatchObject({ ok: true, completed: NAMES.map((name) => ({ name })) });
     expect(out.events()).toContain('MigrationsRolledBack');
+  });
+
+  it('GIVEN the status, latest and rollback runs above THEN each event logged carries every property the tracking plan gives it', async () => {
+    const { events } = parse(readFileSync(join(import.meta.dirname, '../../tracking-plan.yaml'), 'utf8')) as { events: Record<string, { properties?: object }> };
+    const logged = out.lines().flatMap((l) => {
+      try {
+        return [JSON.parse(l.slice(l.indexOf('{'))) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+    for (const name of ['MigrationStatusReported', 'MigrationsApplied', 'MigrationsRolledBack']) {
+      const records = logged.filter((r) => r.event === name);
+      expect(records.length, name).toBeGreaterThan(0);
+      for (const r of records) expect(Object.keys(r), name).toEqual(expect.arrayContaining(Object.keys(events[name]!.properties ?? {})));
+    }
   });
 
   it('WHEN given an unknown action THEN it answers ok: false naming the valid ones', async () => {

@@ -38,6 +38,8 @@ describe('the data functions when the database is unreachable', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers?.['Retry-After']).toBe('5');
     expect(res.headers?.['Access-Control-Allow-Origin']).toBe(ORIGIN);
+    // Retry-After is not a CORS-safelisted response header: the web client reads it only when it is exposed.
+    expect(res.headers?.['Access-Control-Expose-Headers']).toMatch(/(^|, )Retry-After(,|$)/);
     const body = bodyOf<{ error: string; requestId: string; message: string }>(res);
     expect(body.error).toBe('unavailable');
     expect(body.requestId).toBe(res.headers?.['X-Request-Id']);

@@ -62,8 +62,8 @@ export function toRequest(event: APIGatewayProxyEvent, pathParams: Record<string
   };
 }
 
-/** Headers every response may expose to the web client. */
-const EXPOSED_HEADERS = 'ETag, Location, X-Document-Version, X-Request-Id';
+/** Headers every response may expose to the web client (Retry-After of a 503 is not CORS-safelisted: unreadable without). */
+const EXPOSED_HEADERS = 'ETag, Location, Retry-After, X-Document-Version, X-Request-Id';
 const ALLOWED_HEADERS = 'Accept, Authorization, Content-Type, If-None-Match, X-Amz-Date, X-Amz-Security-Token, X-Api-Key';
 
 /** The CORS headers for a request from `origin`: the origin echoed when it is allowed, nothing for a foreign one. */

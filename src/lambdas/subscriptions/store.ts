@@ -17,17 +17,19 @@ export interface Subscription {
   createdAt: string;
 }
 
-// Dates as text: both drivers would otherwise turn a `date` into a Date at local midnight.
+// Dates as text (both drivers would otherwise turn a `date` into a Date at local midnight), formatted by to_char: a
+// plain ::text follows the session's DateStyle ('31.01.2099' under German), which a parameter group or ALTER DATABASE
+// may set, and so would the drivers' parsing of a timestamptz.
 const SELECT = [
   'id',
   'vehicle_id AS "vehicleId"',
   'term_months AS "termMonths"',
-  'start_date::text AS "startDate"',
-  'end_date::text AS "endDate"',
+  `to_char(start_date, 'YYYY-MM-DD') AS "startDate"`,
+  `to_char(end_date, 'YYYY-MM-DD') AS "endDate"`,
   'monthly_price_cents AS "monthlyPriceCents"',
   'currency',
   'status',
-  'created_at AS "createdAt"',
+  `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"`,
 ].join(', ');
 
 /** SQLSTATE of an exclusion-constraint violation: the overlap rule of migration 0002. */

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import type { Ctx } from '../context.js';
 import { isAwsError } from '../errors.js';
@@ -70,6 +70,36 @@ async function sourceFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** The file a relative import specifier names (`./store.js` is `store.ts` in the source), if it exists. */
+function resolveImport(from: string, specifier: string): string | undefined {
+  const base = resolve(dirname(from), specifier);
+  const candidates = /\.m?js$/.test(base)
+    ? [base.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'), base]
+    : [base, ...['.ts', '.mts', '.js', '.mjs'].map((ext) => base + ext), join(base, 'index.ts')];
+  return candidates.find((c) => statSync(c, { throwIfNoEntry: false })?.isFile() && !/\.d\.m?ts$/.test(c));
+}
+
+/**
+ * The source files a function's entry (index.*) reaches through relative imports, or undefined without an entry. A
+ * file of its directory that nothing imports is not bundled, so a track() call there emits nothing.
+ */
+async function reachableFiles(functionDir: string): Promise<Set<string> | undefined> {
+  const entry = ['index.ts', 'index.mts', 'index.js', 'index.mjs'].map((f) => join(functionDir, f)).find((f) => existsSync(f));
+  if (!entry) return undefined;
+  const seen = new Set<string>();
+  const queue = [entry];
+  for (let file = queue.pop(); file; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = blankComments(await readFile(file, 'utf8'));
+    for (const m of text.matchAll(/\b(?:from|import)\s*\(?\s*(['"])(\.{1,2}\/[^'"]+)\1/g)) {
+      const target = resolveImport(file, m[2]!);
+      if (target) queue.push(target);
+    }
+  }
+  return seen;
+}
+
 const lineOf = (text: string, index: number) => text.slice(0, index).split('\n').length;
 const posix = (p: string) => p.split(sep).join('/');
 
@@ -81,6 +111,7 @@ export async function scanEmittedEvents(projectDir: string): Promise<{ emitted: 
   const emitted: EmittedEvent[] = [];
   const problems: string[] = [];
   for (const dir of dirs) {
+    const reachable = dir === SHARED_DIR ? undefined : await reachableFiles(join(root, dir));
     for (const file of await sourceFiles(join(root, dir))) {
       const rel = posix(relative(projectDir, file));
       // Comments blanked: a commented-out track() call emits nothing (indices and lines are unchanged).
@@ -93,6 +124,8 @@ export async function scanEmittedEvents(projectDir: string): Promise<{ emitted: 
           continue;
         }
         if (!literal) problems.push(`${where}: track() needs a string-literal event name so the plan can be checked`);
+        else if (reachable && !reachable.has(file))
+          problems.push(`${where}: tracks ${literal[2]} in a file ${dir}'s entry never imports, so it is never emitted; import it or remove it`);
         else emitted.push({ name: literal[2]!, function: dir, where });
       }
       if (rel !== posix(TRACK_IMPLEMENTATION)) {

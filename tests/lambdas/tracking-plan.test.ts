@@ -60,7 +60,11 @@ describe('tracking plan, static half', () => {
   });
 
   it('GIVEN code tracking an unplanned event THEN the file and line are named', async () => {
-    const dir = project({ ...base, 'src/lambdas/things/extra.ts': `// helper\nexport const x = (obs) =>\n  obs.track('ThingExploded', {});\n` });
+    const dir = project({
+      ...base,
+      'src/lambdas/things/index.ts': `${THINGS}export { x } from './extra.js';\n`,
+      'src/lambdas/things/extra.ts': `// helper\nexport const x = (obs) =>\n  obs.track('ThingExploded', {});\n`,
+    });
     expect(await staticTrackingPlanProblems(dir)).toEqual([
       'src/lambdas/things/extra.ts:3: tracks ThingExploded, which tracking-plan.yaml does not plan; add it there or remove the call',
     ]);
@@ -110,6 +114,29 @@ describe('tracking plan, static half', () => {
     expect(await staticTrackingPlanProblems(noisy)).toEqual([
       'src/lambdas/things/index.ts:8: tracks ThingExploded, which tracking-plan.yaml does not plan; add it there or remove the call',
     ]);
+  });
+
+  it('GIVEN the only call of a planned event sits in a file the function never imports THEN it is not counted and the file is named', async () => {
+    const dir = project({
+      ...base,
+      'src/lambdas/things/index.ts': `import { done } from './done.js';\nexport const h = (obs) => done(obs);\n`,
+      'src/lambdas/things/done.ts': `export const done = (obs) => obs.track('ThingDone');\n`,
+      'src/lambdas/things/old-failure.ts': `export const failed = (obs) =>\n  obs.track('ThingFailed');\n`,
+    });
+    expect(await staticTrackingPlanProblems(dir)).toEqual([
+      "src/lambdas/things/old-failure.ts:2: tracks ThingFailed in a file things's entry never imports, so it is never emitted; import it or remove it",
+      'tracking-plan.yaml: ThingFailed is planned for things, but src/lambdas/things/ never tracks it',
+    ]);
+  });
+
+  it('GIVEN files reached through re-exports, index-less directories and dynamic imports THEN their calls count', async () => {
+    const dir = project({
+      ...base,
+      'src/lambdas/things/index.ts': `export * from './routes';\nexport const later = () => import('./late.js');\n`,
+      'src/lambdas/things/routes/index.ts': `export const done = (obs) => obs.track('ThingDone');\n`,
+      'src/lambdas/things/late.ts': `export const failed = (obs) => obs.track('ThingFailed');\n`,
+    });
+    expect(await staticTrackingPlanProblems(dir)).toEqual([]);
   });
 
   it('GIVEN a smoke event whose function has no smoke.json, or a function that does not exist THEN both are named', async () => {

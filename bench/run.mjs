@@ -15,14 +15,55 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'turnctl.js');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
-const RUNS = Number(opt('--runs', 5));
-const SIZES = opt('--sizes', '10,50,200').split(',').map(Number);
-const ATTACH = Number(opt('--attach', 50));
+const USAGE = `usage: node bench/run.mjs [--runs N] [--sizes 10,50,200] [--attach 50] [--skip-cli] [--skip-bundles] [--json FILE]
+
+Benchmarks turnctl against a moto sandbox this script starts (takes minutes and loads the machine):
+  plan of N functions (median, peak RSS), start-up vs node -e 0, layer attach vs the AWS CLI loop, bundle sizes.
+  --runs N          runs per figure (default 5)
+  --sizes LIST      function counts for the plan figure (default 10,50,200)
+  --attach N        functions the layer is attached to (default 50; 0 leaves the attach figure out)
+  --skip-cli        leave out the AWS CLI loop
+  --skip-bundles    leave out bench/bundles.mjs
+  --json FILE       also write the figures as JSON
+  -h, --help        print this and exit (runs nothing)`;
+// Options are parsed strictly: \`--help\` (or a typo) must never start minutes of benchmarking on a shared machine.
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      runs: { type: 'string' },
+      sizes: { type: 'string' },
+      attach: { type: 'string' },
+      'skip-cli': { type: 'boolean' },
+      'skip-bundles': { type: 'boolean' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+} catch (err) {
+  console.error(`error: ${err.message}\n${USAGE}`);
+  process.exit(64);
+}
+if (parsed.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const whole = (name, value, min = 1) => {
+  const n = Number(value);
+  if (value === '' || !Number.isInteger(n) || n < min) {
+    console.error(`error: --${name} must be a whole number ≥ ${min}, not ${JSON.stringify(value)}\n${USAGE}`);
+    process.exit(64);
+  }
+  return n;
+};
+const opt = (name, dflt) => parsed[name.replace(/^--/, '')] ?? dflt;
+const RUNS = whole('runs', opt('--runs', '5'));
+const SIZES = opt('--sizes', '10,50,200').split(',').map((s) => whole('sizes', s));
+const ATTACH = whole('attach', opt('--attach', '50'), 0);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const median = (xs) => {
@@ -159,7 +200,7 @@ async function main() {
       const t = must(turnctl(['layers', 'attach', 'common', '--stage', 'local', '--yes'], p.dir), 'layers attach');
       const attach = { functions: ATTACH, turnctlMs: t.wall, cliMs: null, ratio: null, concurrency: 8 };
       const hasCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
-      if (hasCli && !args.includes('--skip-cli')) {
+      if (hasCli && !parsed['skip-cli']) {
         p.write('layers/common/package-lock.json', lockFile('1.0.2'));
         const pub = must(turnctl(['layers', 'publish', 'common', '--stage', 'local', '--output', 'json'], p.dir), 'layers publish');
         const arn = JSON.parse(pub.stdout).layers?.[0]?.arn;
@@ -175,7 +216,7 @@ async function main() {
     }
 
     // Bundles of the shipped functions (owned by bench/bundles.mjs).
-    if (!args.includes('--skip-bundles') && existsSync(join(ROOT, 'bench', 'bundles.mjs'))) {
+    if (!parsed['skip-bundles'] && existsSync(join(ROOT, 'bench', 'bundles.mjs'))) {
       log('bundles: bench/bundles.mjs --json --runs 3');
       const b = spawnSync(process.execPath, [join(ROOT, 'bench', 'bundles.mjs'), '--json', '--runs', '3'], { cwd: ROOT, env: ENV, encoding: 'utf8' });
       if (b.status === 0) out.bundles = JSON.parse(b.stdout);

@@ -6,6 +6,7 @@ import { readYamlFile } from '../config/yaml-file.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
 import { preflightMethod, splitOrigins, type CorsSpec } from './cors.js';
 import { canonicalJson, emptyShape, pathAndAncestors, routeKey, type ApiShape, type MethodShape, type Throttling } from './shape.js';
+import { schemaProblem } from './model-schema.js';
 
 /** The desired REST API of one stage, from turnctl.yaml (validated: file:line on every problem). */
 export interface GatewayDesired {
@@ -62,6 +63,8 @@ function loadModel(ctx: Ctx, name: string, file: string): string {
     throw new InvalidInputError(src.where([]), `model "${name}" must be a JSON schema object (draft 4), e.g. {"type": "object", ...}`);
   if (!('type' in value) && !('$ref' in value) && !('oneOf' in value) && !('anyOf' in value) && !('allOf' in value))
     throw new InvalidInputError(src.where([]), `model "${name}" has no "type"; API Gateway models are JSON schema draft 4 documents`);
+  const bad = schemaProblem(value);
+  if (bad) throw new InvalidInputError(src.where(bad.path), `model "${name}": ${bad.problem}; API Gateway refuses a schema that is not valid JSON schema draft 4`);
   return canonicalJson(value);
 }
 

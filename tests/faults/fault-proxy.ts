@@ -31,6 +31,12 @@ export interface FaultStats {
   byKind: Record<FaultKind, number>;
   /** Faulted requests per AWS service (from the SigV4 credential scope). */
   byService: Record<string, number>;
+  /**
+   * Per SDK call (`amz-sdk-invocation-id`, the same on every retry of one call): the attempt numbers seen
+   * (`amz-sdk-request: attempt=N`) and which of them were faulted, and what was sent (method, path, target; the
+   * body once a fault was answered). Shows who retried: the SDK (same id, next attempt) or the caller (a new call).
+   */
+  invocations: Map<string, { request: string; body?: string; attempts: number[]; faulted: number[] }>;
 }
 
 export interface FaultProxy {
@@ -105,6 +111,17 @@ function answerFault(res: ServerResponse, kind: Exclude<FaultKind, 'drop'>, prot
   }
 }
 
+/** Records the request's attempt under its SDK invocation id (requests without one, e.g. presigned URLs, are not). */
+function trackInvocation(stats: FaultStats, req: IncomingMessage) {
+  const id = req.headers['amz-sdk-invocation-id'];
+  if (typeof id !== 'string') return undefined;
+  const attempt = Number(/attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''))?.[1] ?? 0);
+  let inv = stats.invocations.get(id);
+  if (!inv) stats.invocations.set(id, (inv = { request: `${req.method} ${req.url} ${String(req.headers['x-amz-target'] ?? '')}`, attempts: [], faulted: [] }));
+  inv.attempts.push(attempt);
+  return inv;
+}
+
 /**
  * A loopback HTTP proxy in front of the moto sandbox that answers a seeded share of AWS requests with throttling,
  * 5xx errors or a dropped connection, and forwards everything else unchanged. Requests that are not AWS calls
@@ -115,12 +132,14 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error(`fault proxy forwards to loopback only, not ${target.hostname}`);
   const random = seededRandom(opts.seed ?? 1);
   const kinds = opts.kinds ?? FAULT_KINDS;
-  const stats: FaultStats = { requests: 0, faulted: 0, byKind: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>, byService: {} };
+  const stats: FaultStats = { requests: 0, faulted: 0, byKind: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>, byService: {}, invocations: new Map() };
 
   const server = createServer((req, res) => {
     const aws = !req.url?.startsWith('/moto-api/');
     if (aws) stats.requests++;
     const fault = aws && random() < opts.rate ? kinds[Math.floor(random() * kinds.length)]! : undefined;
+    const invocation = aws ? trackInvocation(stats, req) : undefined;
+    if (fault && invocation) invocation.faulted.push(invocation.attempts.at(-1)!);
     if (fault) {
       const service = serviceOf(req);
       stats.faulted++;
@@ -131,8 +150,13 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         return;
       }
       // Read the request body first (as a server would), then answer with the fault.
-      req.resume();
-      req.on('end', () => answerFault(res, fault, protocolOf(req, service)));
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => {
+        // (query-protocol calls all go to POST /: the body names the action)
+        if (invocation) invocation.body ??= Buffer.concat(body).toString('utf8');
+        answerFault(res, fault, protocolOf(req, service));
+      });
       return;
     }
     forward(target, req, res);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { CreateFunctionCommandInput, FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Ctx } from '../../context.js';
 import { mapLimit } from '../../aws/clients.js';
 import { getFunctionConfig, pointAlias, publishAndPoint, waitActive, waitUpdated } from '../../aws/lambda.js';
@@ -193,9 +193,7 @@ export const step: Step<FunctionsDesired, FunctionsLive> = {
       let created = false;
       if (!latest) {
         ctx.progress(`creating ${fn}`);
-        await createWithRoleRetry(() =>
-          lambda.send(new l.CreateFunctionCommand({ FunctionName: name, Code: { ZipFile: readFileSync(d.zipPath) }, PackageType: 'Zip', ...config, Tags: { 'turnctl:project': ctx.project.config.project, 'turnctl:stage': ctx.stage.name } })),
-        );
+        await createOnceRoleAssumable(lambda, { FunctionName: name, Code: { ZipFile: readFileSync(d.zipPath) }, PackageType: 'Zip', ...config, Tags: { 'turnctl:project': ctx.project.config.project, 'turnctl:stage': ctx.stage.name } });
         await waitActive(lambda, name);
         created = true;
         latest = await getFunctionConfig(ctx, name);
@@ -336,18 +334,27 @@ export async function downloadWithSdkRetry(url: string, what: string): Promise<U
 }
 
 /**
- * IAM is eventually consistent: a role created seconds ago may not be assumable by Lambda yet
- * ("The role defined for the function cannot be assumed by Lambda"). The SDK does not retry that, so this does,
- * a bounded number of times with backoff. This is not a wait for a Lambda update (those use the waiters).
+ * IAM is eventually consistent: a role created seconds ago may not be assumable by Lambda yet ("The role defined for
+ * the function cannot be assumed by Lambda"), an error the SDK's retry rightly does not treat as retryable. So
+ * CreateFunction is repeated by the SDK's own waiter machinery (jittered backoff, bounded time, like the Lambda
+ * waiters) until that error stops; any other error ends it at once. No hand-rolled retry loop.
  */
-async function createWithRoleRetry<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
+async function createOnceRoleAssumable(lambda: LambdaClient, input: CreateFunctionCommandInput): Promise<void> {
+  const { CreateFunctionCommand } = await import('@aws-sdk/client-lambda');
+  const { createWaiter, WaiterState } = await import('@smithy/core/client');
+  let roleError: unknown;
+  const result = await createWaiter({ client: lambda, minDelay: 1, maxDelay: 8, maxWaitTime: ROLE_PROPAGATION_S }, input, async (client, i) => {
     try {
-      return await fn();
+      await client.send(new CreateFunctionCommand(i));
+      return { state: WaiterState.SUCCESS };
     } catch (err) {
-      const msg = (err as Error).message ?? '';
-      if (attempt >= 6 || !isAwsError(err, 'InvalidParameterValueException') || !/cannot be assumed/i.test(msg)) throw err;
-      await new Promise((r) => setTimeout(r, 1000 * 2 ** Math.min(attempt, 3)));
+      if (!isAwsError(err, 'InvalidParameterValueException') || !/cannot be assumed/i.test((err as Error).message ?? '')) throw err;
+      roleError = err;
+      return { state: WaiterState.RETRY };
     }
-  }
+  });
+  if (result.state !== WaiterState.SUCCESS) throw roleError;
 }
+
+/** How long a new role may take to become assumable by Lambda (IAM propagation is seconds, rarely longer). */
+const ROLE_PROPAGATION_S = 60;

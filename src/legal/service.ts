@@ -197,11 +197,12 @@ export async function planRollback(ctx: Ctx, id: string, version: string): Promi
   const from = index.entries[id];
   if (!from) throw new TurnctlError(`document "${id}" is not published on stage ${ctx.stage.name}; nothing to roll back (see: turnctl legal status --stage ${ctx.stage.name})`);
   if (from.version === version) throw new TurnctlError(`version ${version} of "${id}" is already live on stage ${ctx.stage.name}`);
-  const stored = await storedVersion(ctx, id, version);
-  if (!stored) {
-    const versions = [...new Set((await readChangelog(ctx, id)).entries.filter((c) => c.action === 'publish').map((c) => c.docVersion))];
-    throw new TurnctlError(`version ${version} of "${id}" was never published on stage ${ctx.stage.name}; published versions: ${versions.join(', ') || 'none'}`);
-  }
+  // Published means recorded as published in the change log, not merely stored: a publish stopped between its uploads
+  // and the index.json switch (Ctrl-C, a concurrent publish, a network error) leaves objects of a version that was
+  // never live, and a rollback must not make that version live without a publish record, summary or checks.
+  const versions = [...new Set((await readChangelog(ctx, id)).entries.filter((c) => c.action === 'publish').map((c) => c.docVersion))];
+  const stored = versions.includes(version) ? await storedVersion(ctx, id, version) : undefined;
+  if (!stored) throw new TurnctlError(`version ${version} of "${id}" was never published on stage ${ctx.stage.name}; published versions: ${versions.join(', ') || 'none'}`);
   const { body: _body, ...to } = stored;
   return { doc: id, from, to, etag: index.etag };
 }

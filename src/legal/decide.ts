@@ -39,6 +39,7 @@ export function decidePublish(doc: LegalDoc, live: LiveDoc): Decision {
   if (e && live.liveSummary !== undefined && doc.summary.trim() === live.liveSummary.trim())
     return { kind: 'refused' as const, doc, error: new InvalidInputError(`${doc.file}:${doc.summaryLine}`, `summary is still the one of the live version ${e.version} ("${doc.summary}"); say what changed in ${doc.version}`) };
   if (live.atVersion && !sameContent(doc, live.atVersion))
-    return at(`version ${doc.version} was published before with other content (see: turnctl legal history ${doc.id}); use a version that was never published`);
+    // Also what a publish stopped after its uploads leaves: the history does not list that version, so say both.
+    return at(`version ${doc.version} is already in the bucket with other content (published before — see turnctl legal history ${doc.id} — or uploaded by a publish that did not finish); use a version that was never used`);
   return { kind: 'publish', doc, ...(e ? { previous: e } : {}) };
 }

@@ -30,7 +30,9 @@ describe('legal documents (pure)', () => {
     expect(same.kind === 'refused' && same.error.message).toBe('legal/terms.md:3: the content changed but version 1.0 is already live; bump the version (e.g. to 1.1) and say what changed in summary');
     const old = doc('"2.0"', 'Other.');
     const reused = decidePublish(old, { entry: entry(v1), atVersion: { sha256: 'different', title: 'Terms', effectiveDate: '2025-07-01' } });
-    expect(reused.kind).toBe('refused');
+    expect(reused.kind === 'refused' && reused.error.message).toBe(
+      'legal/terms.md:3: version 2.0 is already in the bucket with other content (published before — see turnctl legal history terms — or uploaded by a publish that did not finish); use a version that was never used',
+    );
     expect(decidePublish(old, { entry: entry(v1), atVersion: entry(old) }).kind).toBe('publish'); // roll forward
     // GIVEN a new version whose summary is the live version's THEN refused at the summary line
     const stale = decidePublish(doc('"1.1"', 'New.'), { entry: entry(v1), liveSummary: 's' });

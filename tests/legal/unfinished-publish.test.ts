@@ -19,5 +19,12 @@ describe('objects of a version that a stopped publish uploaded but never made li
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: version 1.1 of "terms" was never published on stage local; published versions: 1.0');
     expect(await readIndexJson(bucket)).toEqual(before);
+
+    // AND WHEN a 1.1 with other content is published THEN the refusal says where that version can come from
+    p.write('legal/terms.md', docSource({ title: 'Terms', version: '1.1', effectiveDate: '2025-08-01', summary: 'Second version.' }, '# Terms\n\nFinal.'));
+    const pub = await run(['legal', 'publish', 'terms', '--yes']);
+    expect(pub.code).toBe(65);
+    expect(pub.stderr).toMatch(/^error: legal\/terms\.md:3: version 1\.1 is already in the bucket with other content \(published before — see turnctl legal history terms — or uploaded by a publish that did not finish\)/);
+    expect(await readIndexJson(bucket)).toEqual(before);
   });
 });

@@ -29,7 +29,8 @@ export function register(group: Command, host: CommandHost): void {
           const lines = s.migrations.map((m) => {
             const state = m.status === 'applied' ? `applied (batch ${m.batch})` : m.status;
             const flag = m.destructive.length ? `  destructive: ${m.destructive.map((d) => `${d.kind} at ${d.where}`).join(', ')}` : '';
-            return `${state.padEnd(18)} ${m.name}${flag}`;
+            const broken = m.syntaxError ? `  syntax error at ${m.syntaxError}` : '';
+            return `${state.padEnd(18)} ${m.name}${flag}${broken}`;
           });
           const pending = s.migrations.filter((m) => m.status === 'pending').length;
           return [...lines, `${pending} pending on stage ${s.stage}`];

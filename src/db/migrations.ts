@@ -38,17 +38,23 @@ export function readMigrationSet(ctx: Ctx): MigrationSet {
  * (Node's SyntaxError from import() carries no location).
  */
 export async function checkMigrationSyntax(set: MigrationSet): Promise<void> {
-  if (!set.migrations.length) return;
-  const { transform } = await import('esbuild');
   for (const m of set.migrations) {
-    try {
-      await transform(readFileSync(join(set.dir, m.name), 'utf8'), { loader: 'js', format: 'esm', logLevel: 'silent' });
-    } catch (err) {
-      const e = (err as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors?.[0];
-      if (!e) throw err;
-      const at = e.location ? `:${e.location.line}:${e.location.column + 1}` : '';
-      throw new InvalidInputError(`${set.shownDir}/${m.name}${at}`, `syntax error in migration: ${e.text}; fix the file`);
-    }
+    const problem = await migrationSyntaxError(set, m.name);
+    if (problem) throw new InvalidInputError(problem.where, `syntax error in migration: ${problem.text}; fix the file`);
+  }
+}
+
+/** The first syntax error of one migration file (`where` is `db/migrations/<file>:line:column`), or undefined. */
+export async function migrationSyntaxError(set: MigrationSet, file: string): Promise<{ where: string; text: string } | undefined> {
+  const { transform } = await import('esbuild');
+  try {
+    await transform(readFileSync(join(set.dir, file), 'utf8'), { loader: 'js', format: 'esm', logLevel: 'silent' });
+    return undefined;
+  } catch (err) {
+    const e = (err as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors?.[0];
+    if (!e) throw err;
+    const at = e.location ? `:${e.location.line}:${e.location.column + 1}` : '';
+    return { where: `${set.shownDir}/${file}${at}`, text: e.text };
   }
 }
 

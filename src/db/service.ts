@@ -6,7 +6,7 @@ import type { Ctx } from '../context.js';
 import { InvalidInputError, TurnctlError, UsageError } from '../errors.js';
 import { resolveTarget, seedsDir, stageDatabase, withKnex } from './connection.js';
 import { lastBatch } from './core.js';
-import { checkMigrationSyntax, destructiveRefusal, findingWhere, pendingMigrations, readMigrationSet, unallowedDestructive } from './migrations.js';
+import { checkMigrationSyntax, destructiveRefusal, findingWhere, migrationSyntaxError, pendingMigrations, readMigrationSet, unallowedDestructive } from './migrations.js';
 import { runnerFor, type Invoker, type MigrationRunner } from './runner.js';
 
 /** One migration in `db status`. */
@@ -14,6 +14,8 @@ export interface MigrationStatus {
   name: string;
   status: 'applied' | 'pending' | 'file missing';
   batch: number | null;
+  /** A file that does not parse (`db/migrations/<file>:line:column: reason`): migrate and plan refuse it. */
+  syntaxError?: string;
   destructive: Array<{ kind: string; where: string }>;
 }
 
@@ -23,12 +25,17 @@ export async function dbStatus(ctx: Ctx, opts: { invoke?: Invoker } = {}): Promi
   const runner = await runnerFor(ctx, opts);
   const completed = await runner.completed();
   const batchOf = new Map(completed.map((c) => [c.name, c.batch]));
-  const rows: MigrationStatus[] = set.migrations.map((m) => ({
-    name: m.name,
-    status: batchOf.has(m.name) ? 'applied' : 'pending',
-    batch: batchOf.get(m.name) ?? null,
-    destructive: m.destructive.map((f) => ({ kind: f.kind, where: findingWhere(set, m.name, f) })),
-  }));
+  const rows: MigrationStatus[] = [];
+  for (const m of set.migrations) {
+    const syntax = await migrationSyntaxError(set, m.name);
+    rows.push({
+      name: m.name,
+      status: batchOf.has(m.name) ? 'applied' : 'pending',
+      batch: batchOf.get(m.name) ?? null,
+      destructive: m.destructive.map((f) => ({ kind: f.kind, where: findingWhere(set, m.name, f) })),
+      ...(syntax ? { syntaxError: `${syntax.where}: ${syntax.text}` } : {}),
+    });
+  }
   for (const c of completed) if (!set.migrations.some((m) => m.name === c.name)) rows.push({ name: c.name, status: 'file missing', batch: c.batch, destructive: [] });
   rows.sort((a, b) => a.name.localeCompare(b.name));
   return { stage: ctx.stage.name, database: runner.label, migrations: rows };

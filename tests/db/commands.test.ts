@@ -140,7 +140,14 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     expect(migrate.stderr.join('\n')).toMatch(/0002_broken\.mjs:4:1: syntax error/);
     const status = recordingIo();
     expect(await main(['db', 'status', '--stage', 'local', '--output', 'json'], { io: status, cwd: own.dir })).toBe(0);
-    expect(JSON.parse(status.stdout.join('\n')).migrations.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
+    // status still shows the stage (read-only), and names the file that migrate and plan refuse
+    const rows = JSON.parse(status.stdout.join('\n')).migrations as Array<{ status: string; syntaxError?: string }>;
+    expect(rows.map((m) => m.status)).toEqual(['pending', 'pending']);
+    expect(rows[0]!.syntaxError).toBeUndefined();
+    expect(rows[1]!.syntaxError).toMatch(/db\/migrations\/0002_broken\.mjs:4:1: Expected "\)" but found "export"$/);
+    const text = recordingIo();
+    expect(await main(['db', 'status', '--stage', 'local'], { io: text, cwd: own.dir })).toBe(0);
+    expect(text.stdout.join('\n')).toMatch(/pending\s+0002_broken\.mjs  syntax error at \S*0002_broken\.mjs:4:1/);
   });
 
   it('GIVEN a migration that fails when it runs WHEN migrated THEN the one-line error names the migration and nothing of the batch is recorded', async () => {

@@ -107,8 +107,10 @@ async function invokeLocalNow(ctx: Ctx, fn: string, event: unknown): Promise<Inv
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const timeoutMs = (cfg.Timeout ?? 3) * 1000;
+  // Called through the alias, as API Gateway and the smoke check call it: <function ARN>:<alias>.
+  const invokedArn = `${(cfg.FunctionArn ?? `arn:aws:lambda:${ctx.stage.region}:${ctx.stage.account}:function:${name}`).replace(/:function:([^:]+):.*$/, ':function:$1')}:${ctx.names.alias}`;
   const logs = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [runner, moduleFile, exportName, name, String(timeoutMs), resultFile], { env, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [runner, moduleFile, exportName, name, String(timeoutMs), resultFile, invokedArn], { env, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

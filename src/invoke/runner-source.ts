@@ -1,20 +1,21 @@
 /**
  * The local Lambda runner, written next to the unpacked bundle and run with plain `node`:
  * imports the handler module, calls it like the Node.js runtime would, writes the outcome as JSON to a file.
- * Arguments: <module file> <export name> <function name> <timeout ms> <result file>; the event comes on stdin.
+ * Arguments: <module file> <export name> <function name> <timeout ms> <result file> <invoked ARN>; the event comes on
+ * stdin. The context's version and memory come from the environment Lambda sets (AWS_LAMBDA_FUNCTION_*).
  */
 export const RUNNER_SOURCE = `
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-const [moduleFile, exportName, functionName, timeoutMs, resultFile] = process.argv.slice(2);
+const [moduleFile, exportName, functionName, timeoutMs, resultFile, invokedFunctionArn] = process.argv.slice(2);
 const chunks = [];
 for await (const c of process.stdin) chunks.push(c);
 const event = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
 const requestId = randomUUID();
 const deadline = Date.now() + Number(timeoutMs);
-const context = { functionName, functionVersion: '$LATEST', awsRequestId: requestId, invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:' + functionName,
-  memoryLimitInMB: '128', logGroupName: '/aws/lambda/' + functionName, callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+const context = { functionName, functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION, awsRequestId: requestId, invokedFunctionArn,
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, logGroupName: '/aws/lambda/' + functionName, callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
 // Like the Node.js Lambda runtime: plain console output gets "<time>\t<request id>\t<LEVEL>\t" in front.
 for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG']]) {
   const original = console[method].bind(console);

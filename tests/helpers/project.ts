@@ -11,8 +11,9 @@ export const ACCOUNT = '123456789012';
 /** A handler that answers with its env (names only) and a marker, for engine tests. */
 export function handlerSource(marker = 'v1', requiredEnv: string[] = []): string {
   return `export const REQUIRED_ENV = [${requiredEnv.map((e) => `'${e}'`).join(', ')}] as const;
-export const handler = async (event: any) => {
+export const handler = async (event: any, context: any) => {
   if (event && event.fail) throw new Error('smoke failure requested');
+  if (event && event.context) return { statusCode: 200, body: JSON.stringify({ arn: context.invokedFunctionArn, version: context.functionVersion, memory: context.memoryLimitInMB }) };
   if (process.env.FAIL_SMOKE === 'yes') throw new Error('configured to fail');
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ marker: '${marker}', stage: process.env.STAGE ?? null }) };
 };

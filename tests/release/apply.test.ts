@@ -118,6 +118,14 @@ describe('release apply on the sandbox (functions and env)', () => {
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: function hello \(version \d+\) on stage local failed: Error: smoke failure requested; see its log lines with --logs$/);
   });
 
+  it('GIVEN a deployed function WHEN invoked on the sandbox THEN its context is the live alias of the stage, with its version and memory', async () => {
+    p.write('context.json', JSON.stringify({ context: true }));
+    const r = await runCli(['invoke', 'health', '--stage', 'local', '--event', 'context.json', '--output', 'json'], p.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const alias = await lambda.send(new GetAliasCommand({ FunctionName: `${p.name}-local-health`, Name: 'live' }));
+    expect(JSON.parse(JSON.parse(r.stdout).payload.body)).toEqual({ arn: `arn:aws:lambda:eu-central-1:123456789012:function:${p.name}-local-health:live`, version: alias.FunctionVersion, memory: '256' });
+  });
+
   it('GIVEN a smoke event in src/lambdas/<fn>/smoke.json WHEN invoked with --smoke THEN that event is sent; with --event too THEN 64', async () => {
     p.write('src/lambdas/hello/smoke.json', JSON.stringify({ fail: true }));
     try {

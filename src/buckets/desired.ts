@@ -209,7 +209,10 @@ export function desiredBuckets(ctx: Ctx): BucketsDesired {
     const role = roleName(ctx.names.role(fn));
     const spec = roles.find((r) => r.role === role) ?? roles[roles.push({ functions: [], role, policy: null }) - 1]!;
     spec.functions.push(fn);
-    const statements = grants.filter((g) => g.function === fn).flatMap((g) => grantStatements(g, grants.filter((x) => x.bucketKey === g.bucketKey).indexOf(g)));
+    // Numbered within the role's own grants on the bucket: removing another role's grant must not renumber (and so
+    // rewrite) this role's statements.
+    const ofRole = grants.filter((x) => roleName(ctx.names.role(x.function)) === role);
+    const statements = grants.filter((g) => g.function === fn).flatMap((g) => grantStatements(g, ofRole.filter((x) => x.bucketKey === g.bucketKey).indexOf(g)));
     if (statements.length) spec.policy = { Version: '2012-10-17', Statement: [...(spec.policy?.Statement ?? []), ...statements] };
   }
   return { buckets, grants, roles, source: { section: ctx.project.config.buckets ?? {}, policyFiles: policySources } };

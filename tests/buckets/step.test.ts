@@ -86,7 +86,7 @@ describe('buckets step on the sandbox', () => {
     });
     expect(await rolePolicy(`${p.name}-local-hello`)).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'TurnctlUploads1List', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: `arn:aws:s3:::${uploads}` }],
+      Statement: [{ Sid: 'TurnctlUploads0List', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: `arn:aws:s3:::${uploads}` }],
     });
     expect((await plan(p.ctx())).changes).toEqual([]);
   });
@@ -107,7 +107,7 @@ describe('buckets step on the sandbox', () => {
     const applied = await bucketSnapshot(uploads);
     expect((applied as { cors: Array<{ AllowedMethods: string[] }> }).cors[0]!.AllowedMethods).toEqual(['GET', 'PUT', 'POST']);
     expect((applied as { policy: { Statement: Array<{ Resource: string[] }> } }).policy.Statement[0]!.Resource).toEqual([`arn:aws:s3:::${uploads}`, `arn:aws:s3:::${uploads}/*`]);
-    expect((await rolePolicy(`${p.name}-local-hello`)).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['TurnctlUploads1List', 'TurnctlUploads2Read']);
+    expect((await rolePolicy(`${p.name}-local-hello`)).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['TurnctlUploads0List', 'TurnctlUploads1Read']);
     expect((await plan(p.ctx())).changes).toEqual([]);
 
     const restored = await step.restore(ctx, before, result);
@@ -115,6 +115,20 @@ describe('buckets step on the sandbox', () => {
     expect(await bucketSnapshot(uploads)).toEqual(snapBefore);
     expect(await rolePolicy(`${p.name}-local-hello`)).toEqual(helloBefore);
     expect(await rolePolicy(`${p.name}-local-health`)).toEqual(healthBefore);
+  });
+
+  it("GIVEN applied grants of two roles WHEN one role's grant is removed THEN only that role's policy is planned (the other's statements keep their ids)", async () => {
+    await applyAll(p.ctx()); // the previous test restored the stage, not the config
+    const grants = p.config.buckets.uploads.grants;
+    p.config.buckets.uploads.grants = grants.filter((g: { function: string }) => g.function !== 'health');
+    p.writeConfig(p.config);
+    try {
+      const { changes } = await plan(p.ctx());
+      expect(changes.map((c) => `${c.action} ${c.id}`)).toEqual([`delete iam:${p.name}-local-health:turnctl-buckets`]);
+    } finally {
+      p.config.buckets.uploads.grants = grants;
+      p.writeConfig(p.config);
+    }
   });
 
   it('GIVEN two buckets created by a release WHEN restored THEN the empty one is deleted and the one holding objects is kept and reported', async () => {

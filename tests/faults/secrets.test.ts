@@ -79,6 +79,8 @@ describe('secrets never reach stdout, stderr, the journal or the audit log', () 
 
     // THEN the commands ran (the env really is resolved: env show names the sources) and no output holds a secret
     expect(outputs.find((o) => o.cmd === 'env show health')!.text).toContain(`ssm:/${p.name}/local/api-key`);
+    // (a command that failed early would print no secret by failing: each must have done its job, bar the injected failure)
+    for (const o of outputs.filter((x) => !x.cmd.startsWith(`release apply ${v2} --yes --debug`))) expect(o.code, `${o.cmd}: ${o.text}`).toBe(0);
     for (const o of outputs) for (const s of secrets) expect(o.text.includes(s), `${o.cmd} printed a secret`).toBe(false);
     // AND neither the journal nor the audit log in the state bucket holds one
     const state = `${p.name}-local-turnctl`;

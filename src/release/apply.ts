@@ -52,7 +52,7 @@ export async function runChecks(ctx: Ctx, names: string[], phase: 'pre' | 'post'
   return results;
 }
 
-/** Test-only fault injection: TURNCTL_TEST_KILL_AT=<n> SIGKILLs this process after the n-th step is journalled. */
+/** Test-only fault injection: TURNCTL_TEST_KILL_AT=<n> SIGKILLs this process after the n-th step is journalled (0: before the first). */
 function maybeKill(boundary: number): void {
   const at = process.env.TURNCTL_TEST_KILL_AT;
   if (at !== undefined && Number(at) === boundary) process.kill(process.pid, 'SIGKILL');
@@ -132,6 +132,8 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
   const manifest = loaded.manifest;
   try {
     let boundary = journal.steps.filter((s) => s.status === 'done').length;
+    // Boundary 0: the lock is taken and the journal written, but no step has started.
+    if (!resuming) maybeKill(boundary);
     for (const js of journal.steps) {
       if (js.status === 'done') continue;
       const p = prepared.get(js.section)!;

@@ -11,7 +11,7 @@ const MANIFEST = 'releases/1.0.0.yaml';
 const STEPS = ['bootstrap', 'layers', 'env', 'buckets', 'database', 'functions', 'gateway', 'monitoring', 'legal'];
 
 describe('crash at every step boundary of a release with every section, then resume', () => {
-  it('GIVEN an apply SIGKILLed after step k (for every k) WHEN resumed THEN the stack equals an uninterrupted apply and re-plans empty', async () => {
+  it('GIVEN an apply SIGKILLed after step k (for every k, and before the first) WHEN resumed THEN the stack equals an uninterrupted apply and re-plans empty', async () => {
     // GIVEN the stack an uninterrupted apply produces (made alongside the interrupted ones)
     const uninterrupted = (async () => {
       const clean = await fullProject();
@@ -22,8 +22,9 @@ describe('crash at every step boundary of a release with every section, then res
     })();
     expect([...STEPS].sort()).toEqual(['bootstrap', ...FULL_SECTIONS].sort());
 
-    // WHEN, for every boundary k, an apply is killed right after its k-th step was journalled, then resumed
-    const boundaries = STEPS.map((_, i) => i + 1);
+    // WHEN, for every boundary k, an apply is killed right after its k-th step was journalled (k = 0: the lock and the
+    // journal are written, no step has started), then resumed
+    const boundaries = [0, ...STEPS.map((_, i) => i + 1)];
     const outcomes = await mapLimit(boundaries, 3, async (k) => {
       const p = await fullProject();
       const killed = await spawnCli(['release', 'apply', MANIFEST, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: String(k) });

@@ -15,6 +15,8 @@ describe('a failure injected in each step is rolled back to the exact before-sta
       const first = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir);
       expect(first.code, first.stderr).toBe(0);
       const before = await stackState(p);
+      // (the state read back is detailed enough to see a preflight that was not put back: its CORS headers are in it)
+      expect(before.gateway.routes['OPTIONS /hello'].integrationResponses['200']).toHaveProperty(['method.response.header.Access-Control-Allow-Methods']);
       // AND release 1.1.0 that changes every section
       const manifest = changeEverything(p);
       const out: Array<{ section: string; code: number | null; stderr: string; state: unknown }> = [];

@@ -133,15 +133,22 @@ async function gatewayState(p: TestProject) {
   if (!api) return null;
   const restApiId = api.id!;
   const res = await direct.apigw.send(new apigwm.GetResourcesCommand({ restApiId, limit: 500, embed: ['methods'] }));
+  // Validators by name: their ids differ between two projects.
+  const validators = await direct.apigw.send(new apigwm.GetRequestValidatorsCommand({ restApiId }));
+  const validatorName = new Map((validators.items ?? []).map((v) => [v.id, v.name]));
   const routes: Record<string, unknown> = {};
   for (const r of res.items ?? []) {
     for (const [m, method] of Object.entries(r.resourceMethods ?? {})) {
       routes[`${m} ${r.path}`] = {
         auth: method.authorizationType,
         models: method.requestModels ?? {},
+        parameters: method.requestParameters ?? {},
+        validator: method.requestValidatorId ? (validatorName.get(method.requestValidatorId) ?? 'unknown') : null,
         integration: method.methodIntegration?.type,
         uri: method.methodIntegration?.uri?.replace(p.name, 'P') ?? null,
-        responses: Object.keys(method.methodResponses ?? {}).sort(),
+        responses: Object.fromEntries(Object.entries(method.methodResponses ?? {}).map(([code, mr]) => [code, mr.responseParameters ?? {}])),
+        // The CORS headers a preflight answers with live here (Access-Control-Allow-Methods changes with the routes).
+        integrationResponses: Object.fromEntries(Object.entries(method.methodIntegration?.integrationResponses ?? {}).map(([code, ir]) => [code, ir.responseParameters ?? {}])),
       };
     }
   }
@@ -152,6 +159,7 @@ async function gatewayState(p: TestProject) {
     paths: (res.items ?? []).map((r) => r.path).sort(),
     routes,
     models: (models.items ?? []).map((m) => [m.name, m.schema && JSON.parse(m.schema)]).sort(),
+    validators: (validators.items ?? []).map((v) => [v.name, v.validateRequestBody ?? false, v.validateRequestParameters ?? false]).sort(),
     throttling: throttle ? { rate: throttle.throttlingRateLimit, burst: throttle.throttlingBurstLimit } : null,
     deploymentId: stage?.deploymentId ?? null,
   };

@@ -100,7 +100,7 @@ describe('lock, crash and resume', () => {
       const plan = await runCli(['release', 'plan', m, '--stage', 'local', '--exit-code'], p.dir);
       expect(plan.code, `boundary ${k}`).toBe(0);
     }
-  });
+  }, 180_000); // sixteen CLI runs one after another
 
   it('GIVEN an interrupted run whose lock names another host and has not expired WHEN resumed or rolled back THEN exit 4 asks for --force; with --force it finishes', async () => {
     const clean = makeProject();

@@ -142,6 +142,11 @@ export function describeFailure(err: unknown): TurnctlError {
   if (status === 403 && ['Unknown', 'UnknownError', 'Forbidden', '403'].includes(name))
     return new AwsCallError(`AWS denied ${what}: 403 Forbidden; the caller needs that permission (or use a profile that has it)`, { cause: err });
   if (THROTTLED.includes(name)) return new AwsCallError(`AWS kept throttling ${what} after the SDK's retries; lower the stage's concurrency or raise TURNCTL_MAX_ATTEMPTS and run again`, { cause: err });
+  // A 5xx reaches turnctl only after the SDK's retries gave up: say so, as the message alone says "try again".
+  if (status !== undefined && status >= 500) {
+    const attempts = (e.$metadata as { attempts?: number }).attempts;
+    return new AwsCallError(`AWS ${what} failed: ${name} (HTTP ${status}) on every one of the SDK's ${attempts ?? 'retry'} attempts; the service is failing, run again later or raise TURNCTL_MAX_ATTEMPTS`, { cause: err });
+  }
   return new AwsCallError(`AWS ${what} failed: ${name}: ${message}`, { cause: err });
 }
 

@@ -52,7 +52,7 @@ describe('who retries: the SDK, never turnctl', () => {
     const r = await spawnCli(['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local'], p.dir, { TURNCTL_SANDBOX_ENDPOINT: proxy.url, TURNCTL_MAX_ATTEMPTS: '3' });
     // THEN it fails in one line naming the call that kept failing
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: AWS \w+ \w+ failed: ServiceUnavailable/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: AWS \w+ \w+ failed: ServiceUnavailable \(HTTP 503\) on every one of the SDK's 3 attempts; the service is failing, run again later or raise TURNCTL_MAX_ATTEMPTS$/);
     // AND every call was attempted exactly 3 times under one SDK invocation id (attempt=1, 2, 3)
     const calls = [...proxy.stats.invocations.values()];
     expect(calls.length).toBeGreaterThan(0);

@@ -177,6 +177,10 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
 /** Total number of changes in a plan. */
 export const changeCount = (plan: Plan) => plan.summary.create + plan.summary.update + plan.summary.delete;
 
+/** The keys `release plan --out` writes (types.ts Plan / PlanStep). */
+const PLAN_KEYS = ['version', 'release', 'stage', 'digest', 'createdAt', 'summary', 'steps', 'orderNote', 'warnings'] as const satisfies ReadonlyArray<keyof Plan>;
+const STEP_KEYS = ['section', 'changes', 'fingerprint'] as const satisfies ReadonlyArray<keyof PlanStep>;
+
 /** The parsed file of each plan read by readPlanFile, so later refusals can name its file:line. */
 const planSources = new WeakMap<Plan, { error(path: Array<string | number>, problem: string): Error }>();
 
@@ -192,6 +196,13 @@ export async function readPlanFile(file: string): Promise<Plan> {
   v.steps.forEach((s, i) => {
     if (!s || typeof s.section !== 'string' || !Array.isArray(s.changes) || typeof s.fingerprint !== 'string') throw src.error(['steps', i], 'malformed plan step (needs section, changes, fingerprint); re-run release plan --out');
   });
+  // Unknown keys are refused as in every other input file: a hand-edited plan is not the plan that was reviewed.
+  const unknown = (obj: object, known: readonly string[], at: Array<string | number>) => {
+    const k = Object.keys(obj).find((key) => !known.includes(key));
+    if (k !== undefined) throw src.error([...at, k], `unknown key "${[...at, k].join('.')}" in a saved plan; re-run release plan --out instead of editing it`);
+  };
+  unknown(v, PLAN_KEYS, []);
+  v.steps.forEach((s, i) => unknown(s, STEP_KEYS, ['steps', i]));
   planSources.set(v as Plan, src);
   return v as Plan;
 }

@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
-import { forward } from '../helpers/forward.js';
+import { answeringProxy } from '../helpers/forward.js';
 import { makeProject } from '../helpers/project.js';
 import { direct } from './support.js';
 
@@ -11,33 +9,29 @@ import { direct } from './support.js';
 const REFUSED = 2;
 
 describe('a new role that Lambda cannot assume yet (IAM propagation; moto never refuses, so a proxy does)', () => {
-  let proxy: Server;
-  let url: string;
+  let proxy: { url: string; close(): Promise<void> };
   const seen = { creates: 0, refused: 0 };
   beforeAll(async () => {
-    const target = new URL(process.env.TURNCTL_SANDBOX_ENDPOINT!);
-    proxy = createServer((req, res) => {
+    proxy = await answeringProxy(process.env.TURNCTL_SANDBOX_ENDPOINT!, (req) => {
       const create = req.method === 'POST' && /^\/2015-03-31\/functions\/?$/.test(req.url ?? '');
       if (create) seen.creates++;
-      if (!create || seen.refused >= REFUSED) return forward(target, req, res);
+      if (!create || seen.refused >= REFUSED) return undefined;
       seen.refused++;
       // Lambda's answer while the role is not yet assumable: a 400 the SDK's retry does not repeat.
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidParameterValueException', 'x-amzn-requestid': 'r-role' });
-        res.end(JSON.stringify({ Type: 'User', message: 'The role defined for the function cannot be assumed by Lambda.' }));
-      });
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidParameterValueException', 'x-amzn-requestid': 'r-role' },
+        body: JSON.stringify({ Type: 'User', message: 'The role defined for the function cannot be assumed by Lambda.' }),
+      };
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
+  afterAll(() => proxy.close());
 
   it('GIVEN the first CreateFunction calls refused with "role cannot be assumed" WHEN the release is applied THEN CreateFunction is repeated until Lambda takes it and the apply succeeds', async () => {
     // GIVEN a project whose two functions do not exist yet
     const p = makeProject();
     // WHEN it is applied through the proxy
-    const r = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir, { TURNCTL_SANDBOX_ENDPOINT: url });
+    const r = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir, { TURNCTL_SANDBOX_ENDPOINT: proxy.url });
     // THEN it succeeds, after the refused calls were made again (two functions: two that went through)
     expect(r.code, r.stderr).toBe(0);
     expect(seen.refused).toBe(REFUSED);

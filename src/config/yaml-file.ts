@@ -146,6 +146,16 @@ function describe(issue: z.core.$ZodIssue, schema: z.ZodType): { path: Path; key
       const parent = path.slice(0, -1).join('.') || '(top level)';
       return { path, key: true, text: `invalid name "${String(path[path.length - 1])}" under "${parent}": ${inner}` };
     }
+    case 'invalid_union': {
+      // `false | {…}` and the like: when exactly one alternative got past the value's own type, its problem is the
+      // one to report (at its own path), not zod's bare "Invalid input".
+      const deeper = issue.errors.filter((errs) => errs.some((e) => e.path.length > 0));
+      if (deeper.length === 1) {
+        const inner = deeper[0]!.find((e) => e.path.length > 0)!;
+        return describe({ ...inner, path: [...path, ...inner.path] } as z.core.$ZodIssue, schema);
+      }
+      return { path, key: false, text: `"${name}": ${issue.message}` };
+    }
     default:
       return { path, key: false, text: `"${name}": ${issue.message}` };
   }

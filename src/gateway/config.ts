@@ -7,6 +7,7 @@ import { InvalidInputError, TurnctlError } from '../errors.js';
 import { preflightMethod, splitOrigins, type CorsSpec } from './cors.js';
 import { canonicalJson, emptyShape, pathAndAncestors, routeKey, type ApiShape, type MethodShape, type Throttling } from './shape.js';
 import { schemaProblem } from './model-schema.js';
+import { desiredResponses } from './responses.js';
 
 /** The desired REST API of one stage, from turnctl.yaml (validated: file:line on every problem). */
 export interface GatewayDesired {
@@ -89,7 +90,10 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
     routes: [],
     origins: [],
   };
-  if (!cfg) return desired;
+  if (!cfg) {
+    delete shape.gatewayResponses;
+    return desired;
+  }
 
   for (const [name, modelFile] of Object.entries(cfg.models)) shape.models[name] = loadModel(ctx, name, modelFile);
 
@@ -172,6 +176,7 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
       methods.OPTIONS = preflightMethod(spec);
     }
   }
+  shape.gatewayResponses = desiredResponses(cfg, desired.origins, file);
   return desired;
 }
 

@@ -1,6 +1,7 @@
 import type { Change } from '../release/types.js';
 import type { GatewayDesired } from './config.js';
 import type { GatewayLive } from './read.js';
+import { responseView } from './responses.js';
 import { depth, same, shapeDigest, type ApiShape, type MethodShape } from './shape.js';
 
 /** Models API Gateway creates in every new REST API; left alone unless turnctl.yaml declares them. */
@@ -116,6 +117,12 @@ export function diffShapes(target: ApiShape, live: ApiShape): Change[] {
       if (!same(core(mt), core(ml)) || (headersDiffer && noHeaders(ht) && noHeaders(hl))) changes.push(change(`route:${key}`, routeView(ml), routeView(mt)));
       if (headersDiffer && !(noHeaders(ht) && noHeaders(hl))) changes.push(change(`headers:${key}`, ml ? hl : null, mt ? ht : null));
     }
+  }
+  // Only when turnctl manages them: then it owns every customization of the API (one it does not declare is deleted).
+  if (target.gatewayResponses) {
+    const lr = live.gatewayResponses ?? {};
+    for (const type of keyed(target.gatewayResponses, lr))
+      if (!same(target.gatewayResponses[type], lr[type])) changes.push(change(`response:${type}`, responseView(lr[type]), responseView(target.gatewayResponses[type])));
   }
   return changes;
 }

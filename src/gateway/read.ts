@@ -3,6 +3,7 @@ import { mapLimit } from '../aws/clients.js';
 import type { Ctx } from '../context.js';
 import { isAwsError, TurnctlError } from '../errors.js';
 import type { GatewayDesired } from './config.js';
+import { responseShape } from './responses.js';
 import { canonicalJson, digestOfDescription, emptyShape, type ApiShape, type MethodShape, type Throttling } from './shape.js';
 
 /** The live REST API of a stage, as far as turnctl manages it (JSON-safe: it is the journalled before-state). */
@@ -126,12 +127,18 @@ export async function readGateway(ctx: Ctx, desired: ReadTarget): Promise<Gatewa
     } while (position);
     return out;
   };
-  const [validators, authorizers, models, resources] = await Promise.all([
+  const [validators, authorizers, models, resources, gatewayResponses] = await Promise.all([
     all((position) => client.send(new sdk.GetRequestValidatorsCommand({ restApiId: apiId, limit: 500, position }))),
     all((position) => client.send(new sdk.GetAuthorizersCommand({ restApiId: apiId, limit: 500, position }))),
     all((position) => client.send(new sdk.GetModelsCommand({ restApiId: apiId, limit: 500, position }))),
     all((position) => client.send(new sdk.GetResourcesCommand({ restApiId: apiId, limit: 500, position, embed: ['methods'] }))),
+    all((position) => client.send(new sdk.GetGatewayResponsesCommand({ restApiId: apiId, limit: 500, position }))),
   ]);
+  // AWS lists every type, the ones nobody customized with defaultResponse: true; only customized ones are live state.
+  for (const r of gatewayResponses) {
+    const shape = r.responseType ? responseShape(r) : null;
+    if (shape) live.shape.gatewayResponses![r.responseType!] = shape;
+  }
   const validatorNames: Record<string, string> = {};
   for (const v of validators) {
     if (!v.id || !v.name) continue;

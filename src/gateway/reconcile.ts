@@ -1,6 +1,6 @@
 import type { APIGatewayClient, PatchOperation } from '@aws-sdk/client-api-gateway';
 import type { Ctx } from '../context.js';
-import { InternalError } from '../errors.js';
+import { InternalError, isAwsError } from '../errors.js';
 import { missingPool } from './config.js';
 import { BUILTIN_MODELS } from './diff.js';
 import type { GatewayLive } from './read.js';
@@ -130,6 +130,8 @@ export class DefinitionReconciler {
         await this.method(path, http, m, l);
       }
 
+    await this.gatewayResponses(target, live, only);
+
     for (const [path, methods] of Object.entries(live.resources))
       for (const http of Object.keys(methods)) {
         if (target.resources[path]?.[http]) continue;
@@ -153,6 +155,37 @@ export class DefinitionReconciler {
     for (const name of Object.keys(live.authorizers))
       if (!(name in target.authorizers) && only(`authorizer:${name}`))
         await this.send(new sdk.DeleteAuthorizerCommand({ restApiId, authorizerId: this.api.ids.authorizers[name] }), `delete authorizer ${name}`);
+  }
+
+  /**
+   * PutGatewayResponse replaces a type's whole customization (there is nothing to patch); DeleteGatewayResponse puts
+   * API Gateway's default back. Skipped when the target does not manage them (no config, or an old journal).
+   */
+  private async gatewayResponses(target: ApiShape, live: ApiShape, only: Only): Promise<void> {
+    if (!target.gatewayResponses) return;
+    const restApiId = this.api.apiId;
+    const lr = live.gatewayResponses ?? {};
+    for (const [type, r] of Object.entries(target.gatewayResponses)) {
+      if (!only(`response:${type}`) || same(r, lr[type])) continue;
+      await this.send(
+        new this.sdk.PutGatewayResponseCommand({
+          restApiId,
+          responseType: type as never,
+          ...(r.statusCode ? { statusCode: r.statusCode } : {}),
+          responseParameters: r.parameters,
+          responseTemplates: r.templates,
+        }),
+        `put gateway response ${type}`,
+      );
+    }
+    for (const type of Object.keys(lr)) {
+      if (type in target.gatewayResponses || !only(`response:${type}`)) continue;
+      try {
+        await this.send(new this.sdk.DeleteGatewayResponseCommand({ restApiId, responseType: type as never }), `delete gateway response ${type} (API Gateway's default again)`);
+      } catch (err) {
+        if (!isAwsError(err, 'NotFoundException')) throw err; // already the default
+      }
+    }
   }
 
   private async putIntegration(resourceId: string, http: string, i: IntegrationShape, label: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../json.js';
+import type { GatewayResponseShape } from './responses.js';
 
 /**
  * The part of a REST API turnctl manages, in one normalized form shared by the desired state (from turnctl.yaml) and
@@ -13,6 +14,11 @@ export interface ApiShape {
   models: Record<string, string>;
   validators: Record<string, ValidatorShape>;
   authorizers: Record<string, AuthorizerShape>;
+  /**
+   * Gateway response type → its customization. Undefined in a desired shape: turnctl does not manage them (no `cors:`,
+   * no `responses:`); undefined in a journalled before-state written before turnctl read them: restore leaves them alone.
+   */
+  gatewayResponses?: Record<string, GatewayResponseShape>;
 }
 
 export interface ValidatorShape {
@@ -56,7 +62,7 @@ export interface Throttling {
   burst: number;
 }
 
-export const emptyShape = (): ApiShape => ({ resources: {}, models: {}, validators: {}, authorizers: {} });
+export const emptyShape = (): ApiShape => ({ resources: {}, models: {}, validators: {}, authorizers: {}, gatewayResponses: {} });
 
 export { canonicalJson };
 
@@ -67,7 +73,10 @@ export function same(a: unknown, b: unknown): boolean {
 
 /** Hash of the API definition a deployment snapshots; kept in the deployment's description. */
 export function shapeDigest(shape: ApiShape): string {
-  return createHash('sha256').update(canonicalJson(shape)).digest('hex').slice(0, 16);
+  // Without gateway responses the digest is the one earlier turnctl versions wrote, so their deployments still match.
+  const { gatewayResponses, ...rest } = shape;
+  const hashed = gatewayResponses && Object.keys(gatewayResponses).length ? shape : rest;
+  return createHash('sha256').update(canonicalJson(hashed)).digest('hex').slice(0, 16);
 }
 
 /** The deployment description turnctl writes, and how to read the digest back. */

@@ -20,7 +20,7 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
   });
   afterAll(() => {});
 
-  it('GIVEN a fresh stage WHEN planned THEN every resource, route, header, model, CORS preflight, permission, throttling and the deployment is its own change', async () => {
+  it('GIVEN a fresh stage WHEN planned THEN every resource, route, header, model, CORS preflight, gateway response, permission, throttling and the deployment is its own change', async () => {
     const r = await runCli(['release', 'plan', manifest, '--stage', 'local', '--output', 'json'], p.dir);
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout);
@@ -42,6 +42,9 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
       'create route:GET /hello/{id}',
       'create headers:GET /hello/{id}',
       'create cors:/hello/{id}',
+      ...['ACCESS_DENIED', 'BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS', 'DEFAULT_4XX', 'DEFAULT_5XX', 'MISSING_AUTHENTICATION_TOKEN', 'QUOTA_EXCEEDED', 'THROTTLED', 'UNAUTHORIZED'].map(
+        (t) => `create response:${t}`,
+      ),
       'create permission:health',
       'create permission:hello',
       'create stage:throttling',

@@ -1,7 +1,4 @@
 import { CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateAliasCommand, CreateFunctionCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
-import { zipSync, strToU8 } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isWriteCommand, observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
 import type { Ctx } from '../../src/context.js';
@@ -9,29 +6,9 @@ import type { GatewayDesired } from '../../src/gateway/config.js';
 import type { GatewayLive } from '../../src/gateway/read.js';
 import { step } from '../../src/release/steps/gateway.js';
 import type { TestProject } from '../helpers/project.js';
-import { cognito, createPortalPool, gatewayProject, HELLO_MODEL, lambda, policySids, snapshot } from './support.js';
+import { cognito, createPortalPool, deployFunction, gatewayProject, HELLO_MODEL, policySids, snapshot } from './support.js';
 
 const release = { loaded: { manifest: { version: '1.0.0' } } } as never;
-const endpoint = () => ({ region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-
-/** Deploys a function with a `live` alias straight through the Lambda API (what the functions step leaves behind). */
-async function deployFunction(p: TestProject, fn: string): Promise<void> {
-  const role = `${p.name}-${fn}-role`;
-  const iam = new IAMClient(endpoint());
-  const r = await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
-  const l = lambda();
-  await l.send(
-    new CreateFunctionCommand({
-      FunctionName: `${p.name}-local-${fn}`,
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Role: r.Role!.Arn!,
-      Code: { ZipFile: zipSync({ 'index.mjs': strToU8('export const handler = async () => ({ statusCode: 200, body: "{}" });') }) },
-    }),
-  );
-  const v = await l.send(new PublishVersionCommand({ FunctionName: `${p.name}-local-${fn}` }));
-  await l.send(new CreateAliasCommand({ FunctionName: `${p.name}-local-${fn}`, Name: 'live', FunctionVersion: v.Version! }));
-}
 
 async function plan(ctx: Ctx) {
   const desired = (await step.desired(ctx, release)) as GatewayDesired;

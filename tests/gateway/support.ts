@@ -7,9 +7,12 @@ import {
   GetRestApisCommand,
   GetStageCommand,
   GetAuthorizersCommand,
+  GetGatewayResponsesCommand,
 } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateFunctionCommand, GetPolicyCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { strToU8, zipSync } from 'fflate';
 import { handlerSource, makeProject, type TestProject } from '../helpers/project.js';
 
 const cfg = () => ({ region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -118,4 +121,33 @@ export async function policySids(p: TestProject, fn: string, stage = 'local'): P
   } catch {
     return [];
   }
+}
+
+/** Deploys a function with a `live` alias straight through the Lambda API (what the functions step leaves behind). */
+export async function deployFunction(p: TestProject, fn: string): Promise<void> {
+  const role = `${p.name}-${fn}-role`;
+  const iam = new IAMClient(cfg());
+  const r = await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
+  const l = lambda();
+  await l.send(
+    new CreateFunctionCommand({
+      FunctionName: `${p.name}-local-${fn}`,
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Role: r.Role!.Arn!,
+      Code: { ZipFile: zipSync({ 'index.mjs': strToU8('export const handler = async () => ({ statusCode: 200, body: "{}" });') }) },
+    }),
+  );
+  const v = await l.send(new PublishVersionCommand({ FunctionName: `${p.name}-local-${fn}` }));
+  await l.send(new CreateAliasCommand({ FunctionName: `${p.name}-local-${fn}`, Name: 'live', FunctionVersion: v.Version! }));
+}
+
+/** The customized gateway responses of the stage's API as a second client reads them (type → status, headers, templates). */
+export async function gatewayResponses(apiId: string) {
+  const out = await apigw().send(new GetGatewayResponsesCommand({ restApiId: apiId, limit: 500 }));
+  return Object.fromEntries(
+    (out.items ?? [])
+      .filter((r) => !r.defaultResponse)
+      .map((r) => [r.responseType!, { status: r.statusCode ?? null, headers: r.responseParameters ?? {}, templates: r.responseTemplates ?? {} }]),
+  );
 }

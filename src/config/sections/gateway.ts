@@ -32,6 +32,49 @@ export const routeSchema = z.strictObject({
 });
 export type RouteConfig = z.output<typeof routeSchema>;
 
+/** Every gateway response type API Gateway has (the SDK's GatewayResponseType). */
+export const GATEWAY_RESPONSE_TYPES = [
+  'ACCESS_DENIED', 'API_CONFIGURATION_ERROR', 'AUTHORIZER_CONFIGURATION_ERROR', 'AUTHORIZER_FAILURE', 'BAD_REQUEST_BODY',
+  'BAD_REQUEST_PARAMETERS', 'DEFAULT_4XX', 'DEFAULT_5XX', 'EXPIRED_TOKEN', 'INTEGRATION_FAILURE', 'INTEGRATION_TIMEOUT',
+  'INVALID_API_KEY', 'INVALID_SIGNATURE', 'MISSING_AUTHENTICATION_TOKEN', 'QUOTA_EXCEEDED', 'REQUEST_TOO_LARGE',
+  'RESOURCE_NOT_FOUND', 'THROTTLED', 'UNAUTHORIZED', 'UNSUPPORTED_MEDIA_TYPE', 'WAF_FILTERED',
+] as const;
+export type GatewayResponseType = (typeof GATEWAY_RESPONSE_TYPES)[number];
+
+/** A gateway response header value: a quoted static value or a request parameter / stage variable / context variable. */
+const headerValue = z
+  .string()
+  .regex(
+    /^(?:'[^']*'|method\.request\.(?:header|querystring|path)\.[A-Za-z0-9!#$%&*+.^_`|~-]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$/,
+    "must be a quoted static value like \"'no-store'\" or a mapping like method.request.header.X-Request-Id",
+  );
+
+/** One gateway response override; `false` leaves API Gateway's own response for that type. */
+const gatewayResponseSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    /** HTTP status; default: the one API Gateway uses for the type. */
+    status: z.number().int().min(400).max(599).optional(),
+    /** The `error` code of the body (the functions' codes: invalid_request, unauthorized, …). */
+    error: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a snake_case error code like invalid_request').optional(),
+    /** A fixed `reason` text instead of API Gateway's message. */
+    reason: z.string().min(1).optional(),
+    /** Extra response headers (or replacements of the CORS ones). */
+    headers: z.record(headerName, headerValue).default({}),
+  }),
+]);
+
+/** The errors API Gateway answers itself (validation, authorizer, throttling, DEFAULT_4XX/5XX): CORS headers and body. */
+export const gatewayResponsesSchema = z.strictObject({
+  /**
+   * Access-Control-Allow-Origin of those errors: `auto` (the one allowed origin as a static value, or the request's
+   * Origin when there are several), `request` (always the request's Origin) or one of the allowed origins.
+   */
+  allowOrigin: z.string().min(1).default('auto'),
+  types: z.strictObject(Object.fromEntries(GATEWAY_RESPONSE_TYPES.map((t) => [t, gatewayResponseSchema.optional()])) as Record<GatewayResponseType, z.ZodOptional<typeof gatewayResponseSchema>>).default({}),
+});
+export type GatewayResponsesConfig = z.output<typeof gatewayResponsesSchema>;
+
 export const gatewaySchema = z
   .strictObject({
     /** REST API name; default `${project}-${stage}-api`. */
@@ -62,6 +105,8 @@ export const gatewaySchema = z
     /** Stage throttling (all methods): steady-state requests per second and burst. */
     throttling: z.strictObject({ rate: z.number().positive(), burst: z.number().int().min(0) }).optional(),
     routes: z.array(routeSchema).default([]),
+    /** Gateway responses; default (with `cors:`): the CORS headers and the backend's error body on every API Gateway error. */
+    responses: gatewayResponsesSchema.optional(),
   })
   .optional();
 export type GatewayConfig = z.output<typeof gatewaySchema>;

@@ -3,6 +3,7 @@ import { applyGateway, restoreGateway, type GatewayApplyResult } from '../../gat
 import { gatewayDesired, type GatewayDesired } from '../../gateway/config.js';
 import { diffGateway } from '../../gateway/diff.js';
 import { readGateway, type GatewayLive } from '../../gateway/read.js';
+import { stageIndependentResponses } from '../../gateway/responses.js';
 import { canonicalJson } from '../../gateway/shape.js';
 import type { Step } from '../types.js';
 
@@ -24,7 +25,7 @@ function stageIndependent(desired: GatewayDesired): unknown {
       ),
     ]),
   );
-  return { ...desired.shape, resources, throttling: desired.throttling };
+  return { ...desired.shape, resources, gatewayResponses: stageIndependentResponses(desired.shape.gatewayResponses), throttling: desired.throttling };
 }
 
 /** The API Gateway section of the checklist: REST API, routes, models, validators, CORS, throttling, deployment. */

@@ -110,11 +110,12 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     expect(calls.filter((c) => isWriteCommand(c.command) && c.service !== 's3' && c.service !== 'logs')).toEqual([]);
   });
 
-  it('GIVEN a new route, a changed CORS origin and a new required header WHEN applied and rolled back THEN the stage is back on its previous deployment and the API reads back as before', async () => {
+  it('GIVEN a new route, a changed CORS origin, a new required header and a re-coded gateway response WHEN applied and rolled back THEN the stage is back on its previous deployment and the API reads back as before', async () => {
     const before = (await snapshot(p))!;
     p.config.stages.local.vars.webOrigins = 'http://localhost:5173,https://app2.test.example';
     p.config.gateway.routes[2].requiredHeaders = ['X-Request-Id'];
     p.config.gateway.routes.push({ method: 'DELETE', path: '/hello/{id}', function: 'hello', auth: 'cognito' });
+    p.config.gateway.responses = { types: { DEFAULT_4XX: { error: 'refused', status: 400 } } };
     p.writeConfig(p.config);
 
     const plan = await runCli(['release', 'plan', manifest, '--stage', 'local', '--output', 'json', '--exit-code'], p.dir);
@@ -126,6 +127,7 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
       'update route:GET /hello/{id}',
       'update headers:GET /hello/{id}',
       'update cors:/hello/{id}',
+      'update response:DEFAULT_4XX',
       'update deployment',
     ]);
     // and the deployment change shows the definition the stage serves now, not ∅
@@ -142,10 +144,13 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     expect(after.routes['OPTIONS /hello/{id}']!.integrationResponses['200']!.params['method.response.header.Access-Control-Allow-Methods']).toBe("'DELETE,GET,OPTIONS'");
     expect(after.stage!.deploymentId).not.toBe(before.stage!.deploymentId);
     expect(after.stage!.throttling).toEqual({ rate: 50, burst: 100 });
+    expect(after.gatewayResponses.DEFAULT_4XX).toMatchObject({ status: '400', templates: { 'application/json': expect.stringContaining('"error":"refused"') } });
 
     const rb = await runCli(['release', 'rollback', '--stage', 'local', '--yes'], p.dir);
     expect(rb.code, rb.stderr).toBe(0);
     expect(await snapshot(p)).toEqual(before);
+    delete p.config.gateway.responses; // the tests below plan from the other changes only
+    p.writeConfig(p.config);
   });
 
   it('GIVEN the OPTIONS method of a resource removed behind turnctl\'s back WHEN the cors check runs THEN it fails naming the resource', async () => {

@@ -72,6 +72,11 @@ describe('gateway responses on the sandbox', () => {
     const ids = u.changes.map((c) => `${c.action} ${c.id}`);
     expect(ids.filter((id) => id.includes('response:'))).toEqual(TYPES.map((t) => `update response:${t}`));
     expect(ids).toContain('update deployment');
+    const d4 = u.changes.find((c) => c.id === 'response:DEFAULT_4XX')!;
+    expect([d4.before, d4.after].map((v) => (v as { headers: Record<string, string> }).headers['Access-Control-Allow-Origin'])).toEqual([
+      'method.request.header.Origin',
+      "'https://app.test.example'",
+    ]);
     const w = await writes(() => step.apply(p.ctx('local'), u.desired, u.changes));
     expect(w.filter((c) => c.endsWith('PutGatewayResponse'))).toHaveLength(TYPES.length);
     expect(w).toContain('apigateway CreateDeployment');
@@ -108,6 +113,16 @@ describe('gateway responses on the sandbox', () => {
     expect(await gatewayResponses(api.apiId)).toEqual(beforeResponses);
     delete p.config.gateway.responses;
     p.writeConfig(p.config);
+  });
+
+  it('GIVEN a before-state journalled by a turnctl that did not read gateway responses WHEN restored THEN they are left as they are', async () => {
+    const api = (await snapshot(p))!;
+    const current = await gatewayResponses(api.apiId);
+    const old = journalled((await plan(p.ctx('local'))).live);
+    delete old.shape.gatewayResponses;
+    const w = await writes(() => step.restore(p.ctx('local'), old, null));
+    expect(w.filter((c) => c.includes('GatewayResponse'))).toEqual([]);
+    expect(await gatewayResponses(api.apiId)).toEqual(current);
   });
 });
 

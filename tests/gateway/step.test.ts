@@ -47,7 +47,7 @@ describe('gateway step module on the sandbox', () => {
     expect(await snapshot(p)).toBeNull();
   });
 
-  it('GIVEN nothing WHEN applied from nothing and restored to the recorded before-state THEN the API is kept but empty, stage, deployments and permissions are gone', async () => {
+  it('GIVEN nothing WHEN applied from nothing and restored to the recorded before-state THEN the API is kept but empty, stage, deployments, gateway responses and permissions are gone', async () => {
     const poolArn = await createPortalPool(p);
     const ctx = p.ctx('local');
     const first = await plan(ctx);
@@ -64,7 +64,7 @@ describe('gateway step module on the sandbox', () => {
     expect(restored.restored).toContain('gateway: deleted stage local (the release created it)');
     expect(restored.kept).toEqual([`gateway: REST API ${p.name}-local-api (${built.apiId}) created by the release, now without routes`]);
     const after = (await snapshot(p))!;
-    expect(after).toMatchObject({ apiId: built.apiId, paths: ['/'], routes: {}, validators: [], authorizers: [], deployments: [], stage: null });
+    expect(after).toMatchObject({ apiId: built.apiId, paths: ['/'], routes: {}, validators: [], authorizers: [], deployments: [], stage: null, gatewayResponses: {} });
     expect(Object.keys(after.models)).toEqual([]);
     expect(await policySids(p, 'hello')).toEqual([]);
     expect(await policySids(p, 'health')).toEqual([]);

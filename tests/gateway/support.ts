@@ -110,6 +110,7 @@ export async function snapshot(p: TestProject, stage = 'local') {
     authorizers: (authorizers.items ?? []).map((a) => ({ name: a.name, type: a.type, providers: a.providerARNs })),
     deployments: (deployments.items ?? []).map((d) => d.id).sort(),
     stage: stageState,
+    gatewayResponses: await gatewayResponses(restApiId),
   };
 }
 

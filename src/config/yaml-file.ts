@@ -148,9 +148,9 @@ function describe(issue: z.core.$ZodIssue, schema: z.ZodType): { path: Path; key
     }
     case 'invalid_union': {
       // `false | {…}` and the like: when exactly one alternative got past the value's own type, its problem is the
-      // one to report (at its own path), not zod's bare "Invalid input".
+      // one to report (at its own path), not zod's bare "Invalid input". A union with its own message keeps it.
       const deeper = issue.errors.filter((errs) => errs.some((e) => e.path.length > 0));
-      if (deeper.length === 1) {
+      if (deeper.length === 1 && issue.message === 'Invalid input') {
         const inner = deeper[0]!.find((e) => e.path.length > 0)!;
         return describe({ ...inner, path: [...path, ...inner.path] } as z.core.$ZodIssue, schema);
       }

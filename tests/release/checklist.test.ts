@@ -1,32 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { lambda, snapshot } from './checklist-snapshot.js';
+import { snapshot } from './checklist-snapshot.js';
+import { copyRepoProject, edit } from './repo-project.js';
 
-/** A copy of this repository's TURN project under a unique project name (node_modules linked). */
-function copyRepoProject(): { dir: string; name: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'turnctl-turn-'));
-  for (const p of ['turnctl.yaml', 'tracking-plan.yaml', 'src/lambdas', 'src/db', 'db', 'legal', 'layers', 'gateway', 'releases']) cpSync(join(process.cwd(), p), join(dir, p), { recursive: true });
-  symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
-  const name = `turn${randomBytes(3).toString('hex')}`;
-  edit(dir, 'turnctl.yaml', (t) => t.replace('project: turn', `project: ${name}`));
-  return { dir, name };
-}
-
-function edit(dir: string, file: string, fn: (t: string) => string): void {
-  const before = readFileSync(join(dir, file), 'utf8');
-  const after = fn(before);
-  if (after === before) throw new Error(`edit of ${file} changed nothing`);
-  writeFileSync(join(dir, file), after);
-}
-
-// Two full releases of the real project: slower than the rest, so a longer limit (typical: 25 s + 35 s).
+// Two full releases of the real project: slower than the rest, so a longer limit (each 40–80 s on the 2-core machine).
 describe('the whole checklist on the repo project (every section)', { timeout: 240_000 }, () => {
   let dir: string;
   let name: string;
@@ -99,35 +78,5 @@ describe('the whole checklist on the repo project (every section)', { timeout: 2
     const rb = await runCli(['release', 'rollback', '--stage', 'local', '--yes'], dir);
     expect(rb.code, rb.stderr).toBe(0);
     expect(await snapshot(dir, name)).toEqual(before);
-  });
-});
-
-describe('database via: lambda', { timeout: 240_000 }, () => {
-  it('GIVEN a stage whose migrations run through the migrate function WHEN a fresh release is applied THEN migrate is deployed first, the migrations run inside it, and rollback undoes both', async () => {
-    const { dir, name } = copyRepoProject();
-    edit(dir, 'turnctl.yaml', (t) => t.replace('  stages:\n    staging:\n      url: { ssm: /turn/staging/database-url }', '  stages:\n    local:\n      via: lambda\n    staging:\n      url: { ssm: /turn/staging/database-url }'));
-    const plan = await runCli(['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local', '--output', 'json'], dir);
-    expect(plan.code, plan.stderr).toBe(0);
-    const p = JSON.parse(plan.stdout);
-    const order = p.steps.map((s: { section: string }) => s.section);
-    expect(order.indexOf('migrate-function')).toBe(order.indexOf('database') - 1);
-    expect(p.steps.find((s: { section: string }) => s.section === 'migrate-function').changes.map((c: { id: string }) => c.id)).toEqual(['function:migrate']);
-    expect(p.steps.find((s: { section: string }) => s.section === 'functions').changes.map((c: { id: string }) => c.id)).not.toContain('function:migrate');
-    expect(p.orderNote).toMatch(/migrate function is deployed before the database step/);
-
-    const r = await runCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], dir);
-    expect(r.code, r.stderr).toBe(0);
-    const pg = await PGlite.create(join(dir, '.turnctl/pglite/local'), { extensions: { btree_gist } });
-    expect((await pg.query<{ name: string }>('select name from knex_migrations order by id')).rows.map((x) => x.name)).toEqual(['0001_create_vehicles.mjs', '0002_create_subscriptions.mjs']);
-    await pg.close();
-    const logged = await runCli(['logs', 'tail', 'migrate', '--stage', 'local', '--since', '1h'], dir);
-    expect(logged.stdout).toMatch(/latest|MigrationsApplied|batch/i);
-
-    const rb = await runCli(['release', 'rollback', '--stage', 'local', '--yes'], dir);
-    expect(rb.code, rb.stderr).toBe(0);
-    await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${name}-local-migrate` }))).rejects.toThrow(/not found/i);
-    const pg2 = await PGlite.create(join(dir, '.turnctl/pglite/local'), { extensions: { btree_gist } });
-    expect((await pg2.query<{ name: string }>('select name from knex_migrations')).rows).toEqual([]);
-    await pg2.close();
   });
 });

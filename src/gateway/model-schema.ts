@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import type { Ajv as AjvInstance, ErrorObject } from 'ajv';
 import type { Path } from '../config/yaml-file.js';
 
 /** Where a model's JSON schema breaks draft 4, and how. */
@@ -6,97 +8,38 @@ export interface SchemaProblem {
   problem: string;
 }
 
-const TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'];
-const COUNTS = ['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties'];
+let validator: AjvInstance | undefined;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Ajv with the draft-04 meta-schema (the draft API Gateway models are written in), made on first use. */
+function draft4(): AjvInstance {
+  if (!validator) {
+    // ajv-draft-04 is CommonJS with a default export; createRequire keeps it out of start-up and gives the class as is.
+    const Ajv04 = createRequire(import.meta.url)('ajv-draft-04') as { default: new (opts: object) => AjvInstance };
+    validator = new Ajv04.default({ strict: false, allErrors: false });
+  }
+  return validator;
+}
+
+/** The one error to report: the most specific (deepest path), not the `anyOf` summary above it. */
+function mostSpecific(errors: ErrorObject[]): ErrorObject {
+  const concrete = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+  const pool = concrete.length ? concrete : errors;
+  return pool.reduce((best, e) => (e.instancePath.split('/').length > best.instancePath.split('/').length ? e : best));
+}
+
+const decode = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /**
- * Checks the keywords of a JSON schema (draft 4) for the types the meta-schema requires. API Gateway validates a
- * model against that meta-schema on CreateModel/UpdateModel, so a schema it would refuse must be caught here (exit 65,
- * file:line) rather than fail the gateway step half-way through a release; moto accepts anything. Pure.
+ * Validates a model's JSON schema against the draft-04 meta-schema. API Gateway does the same on CreateModel /
+ * UpdateModel, so a schema it would refuse must be caught here (exit 65, file:line) rather than fail the gateway step
+ * half-way through a release; moto accepts anything. Pure.
  */
-export function schemaProblem(schema: unknown, path: Path = []): SchemaProblem | undefined {
-  if (!isObject(schema)) return { path, problem: 'a schema must be a JSON object' };
-  const at = (key: string | number, problem: string): SchemaProblem => ({ path: [...path, key], problem });
-  const sub = (key: string, value: unknown): SchemaProblem | undefined => schemaProblem(value, [...path, key]);
-  const subs = (key: string, list: unknown): SchemaProblem | undefined => {
-    if (!Array.isArray(list) || list.length === 0) return at(key, `"${key}" must be a non-empty list of schemas`);
-    for (const [i, s] of list.entries()) {
-      const bad = schemaProblem(s, [...path, key, i]);
-      if (bad) return bad;
-    }
-    return undefined;
-  };
-  const map = (key: string, value: unknown): SchemaProblem | undefined => {
-    if (!isObject(value)) return at(key, `"${key}" must be an object of schemas`);
-    for (const [k, s] of Object.entries(value)) {
-      const bad = schemaProblem(s, [...path, key, k]);
-      if (bad) return bad;
-    }
-    return undefined;
-  };
-
-  for (const [key, value] of Object.entries(schema)) {
-    let bad: SchemaProblem | undefined;
-    switch (key) {
-      case 'type': {
-        const list = Array.isArray(value) ? value : [value];
-        const wrong = list.find((t) => !TYPES.includes(t as string));
-        if (list.length === 0 || wrong !== undefined || new Set(list).size !== list.length)
-          bad = at(key, `"type" ${JSON.stringify(value)} is not a JSON schema type; use one (or a list) of ${TYPES.join(', ')}`);
-        break;
-      }
-      case 'required':
-        if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string') || new Set(value).size !== value.length)
-          bad = at(key, '"required" must be a non-empty list of distinct property names (draft 4)');
-        break;
-      case 'enum':
-        if (!Array.isArray(value) || value.length === 0) bad = at(key, '"enum" must be a non-empty list of values');
-        break;
-      case 'properties':
-      case 'patternProperties':
-      case 'definitions':
-        bad = map(key, value);
-        break;
-      case 'items':
-        bad = Array.isArray(value) ? subs(key, value) : sub(key, value);
-        break;
-      case 'additionalProperties':
-      case 'additionalItems':
-        if (typeof value !== 'boolean') bad = sub(key, value);
-        break;
-      case 'allOf':
-      case 'anyOf':
-      case 'oneOf':
-        bad = subs(key, value);
-        break;
-      case 'not':
-        bad = sub(key, value);
-        break;
-      case 'minimum':
-      case 'maximum':
-        if (typeof value !== 'number') bad = at(key, `"${key}" must be a number`);
-        break;
-      case 'multipleOf':
-        if (typeof value !== 'number' || value <= 0) bad = at(key, '"multipleOf" must be a number greater than 0');
-        break;
-      case 'exclusiveMinimum':
-      case 'exclusiveMaximum':
-      case 'uniqueItems':
-        if (typeof value !== 'boolean') bad = at(key, `"${key}" must be true or false (draft 4)`);
-        break;
-      case 'pattern':
-      case '$ref':
-      case 'title':
-      case 'description':
-      case 'format':
-        if (typeof value !== 'string') bad = at(key, `"${key}" must be a string`);
-        break;
-      default:
-        if (COUNTS.includes(key) && !(Number.isInteger(value) && (value as number) >= 0)) bad = at(key, `"${key}" must be a whole number ≥ 0`);
-    }
-    if (bad) return bad;
-  }
-  return undefined;
+export function schemaProblem(schema: unknown): SchemaProblem | undefined {
+  const ajv = draft4();
+  if (ajv.validateSchema(schema as object)) return undefined;
+  const e = mostSpecific(ajv.errors ?? []);
+  const path: Path = e.instancePath.split('/').slice(1).map(decode).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const where = path.length ? `"${path.join('.')}"` : 'the schema';
+  const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}` : '';
+  return { path, problem: `${where} ${e.message ?? 'is invalid'}${allowed}` };
 }

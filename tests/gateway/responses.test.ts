@@ -1,35 +1,13 @@
 import { GetGatewayResponseCommand } from '@aws-sdk/client-api-gateway';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isWriteCommand, observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
-import type { Ctx } from '../../src/context.js';
-import type { GatewayDesired } from '../../src/gateway/config.js';
-import type { GatewayLive } from '../../src/gateway/read.js';
 import { step } from '../../src/release/steps/gateway.js';
 import { runCli } from '../helpers/cli.js';
 import type { TestProject } from '../helpers/project.js';
-import { apigw, createPortalPool, deployFunction, gatewayProject, gatewayResponses, snapshot } from './support.js';
+import { apigw, createPortalPool, deployFunction, gatewayProject, gatewayResponses, plan, snapshot, writes } from './support.js';
 
-const release = { loaded: { manifest: { version: '1.0.0' } } } as never;
 const TYPES = ['ACCESS_DENIED', 'BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS', 'DEFAULT_4XX', 'DEFAULT_5XX', 'MISSING_AUTHENTICATION_TOKEN', 'QUOTA_EXCEEDED', 'THROTTLED', 'UNAUTHORIZED'];
 const ALLOW_ORIGIN = 'gatewayresponse.header.Access-Control-Allow-Origin';
-
-async function plan(ctx: Ctx) {
-  const desired = (await step.desired(ctx, release)) as GatewayDesired;
-  const live = (await step.read(ctx, desired)) as GatewayLive;
-  return { desired, live, changes: step.diff(desired, live) };
-}
-
-async function writes(fn: () => Promise<unknown>): Promise<string[]> {
-  const calls: AwsCall[] = [];
-  const stop = observeAwsCalls((c) => calls.push(c));
-  try {
-    await fn();
-  } finally {
-    stop();
-  }
-  return calls.filter((c) => isWriteCommand(c.command)).map((c) => `${c.service} ${c.command}`);
-}
 
 const journalled = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 

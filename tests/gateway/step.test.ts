@@ -1,31 +1,9 @@
 import { CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isWriteCommand, observeAwsCalls, type AwsCall } from '../../src/aws/clients.js';
-import type { Ctx } from '../../src/context.js';
-import type { GatewayDesired } from '../../src/gateway/config.js';
-import type { GatewayLive } from '../../src/gateway/read.js';
 import { step } from '../../src/release/steps/gateway.js';
 import type { TestProject } from '../helpers/project.js';
-import { cognito, createPortalPool, deployFunction, gatewayProject, HELLO_MODEL, policySids, snapshot } from './support.js';
+import { cognito, createPortalPool, deployFunction, gatewayProject, HELLO_MODEL, policySids, plan, snapshot, writes } from './support.js';
 
-const release = { loaded: { manifest: { version: '1.0.0' } } } as never;
-
-async function plan(ctx: Ctx) {
-  const desired = (await step.desired(ctx, release)) as GatewayDesired;
-  const live = (await step.read(ctx, desired)) as GatewayLive;
-  return { desired, live, changes: step.diff(desired, live) };
-}
-
-async function writes(fn: () => Promise<unknown>): Promise<string[]> {
-  const calls: AwsCall[] = [];
-  const stop = observeAwsCalls((c) => calls.push(c));
-  try {
-    await fn();
-  } finally {
-    stop();
-  }
-  return calls.filter((c) => isWriteCommand(c.command)).map((c) => `${c.service} ${c.command}`);
-}
 
 describe('gateway step module on the sandbox', () => {
   let p: TestProject;

@@ -13,6 +13,12 @@ import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/c
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateFunctionCommand, GetPolicyCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { strToU8, zipSync } from 'fflate';
+import { isWriteCommand } from '../../src/aws/clients.js';
+import type { Ctx } from '../../src/context.js';
+import type { GatewayDesired } from '../../src/gateway/config.js';
+import type { GatewayLive } from '../../src/gateway/read.js';
+import { step } from '../../src/release/steps/gateway.js';
+import { recordAwsCalls } from '../helpers/cli.js';
 import { handlerSource, makeProject, type TestProject } from '../helpers/project.js';
 
 const cfg = () => ({ region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -151,4 +157,19 @@ export async function gatewayResponses(apiId: string) {
       .filter((r) => !r.defaultResponse)
       .map((r) => [r.responseType!, { status: r.statusCode ?? null, headers: r.responseParameters ?? {}, templates: r.responseTemplates ?? {} }]),
   );
+}
+
+const release = { loaded: { manifest: { version: '1.0.0' } } } as never;
+
+/** The gateway step's desired state, live state and diff for a stage (what a plan computes). */
+export async function plan(ctx: Ctx) {
+  const desired = (await step.desired(ctx, release)) as GatewayDesired;
+  const live = (await step.read(ctx, desired)) as GatewayLive;
+  return { desired, live, changes: step.diff(desired, live) };
+}
+
+/** The AWS write calls `fn` makes, as "<service> <Command>". */
+export async function writes(fn: () => Promise<unknown>): Promise<string[]> {
+  const { calls } = await recordAwsCalls(fn);
+  return calls.filter((c) => isWriteCommand(c.command)).map((c) => `${c.service} ${c.command}`);
 }

@@ -1,8 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { makeProject, type TestProject } from '../helpers/project.js';
-import { docSource, readIndexJson, s3 } from './sandbox-s3.js';
+import type { TestProject } from '../helpers/project.js';
+import { docSource, projectWithTermsPublished, readIndexJson, s3 } from './sandbox-s3.js';
 
 const terms = (version: string, summary: string, body: string) => docSource({ title: 'Terms', version, effectiveDate: '2025-07-01', summary }, body);
 
@@ -12,10 +12,7 @@ describe('a change log holding an object that is not a record (damaged, or put t
   const run = (args: string[]) => runCli([...args, '--stage', 'local'], p.dir);
   beforeAll(async () => {
     // GIVEN terms 1.0 published, and two objects under its change log that are not records
-    p = makeProject();
-    bucket = `${p.name}-local-legal`;
-    p.write('legal/terms.md', terms('1.0', 'First version.', '# Terms\n\nOne.'));
-    expect((await run(['legal', 'publish', 'terms', '--yes'])).code).toBe(0);
+    ({ p, bucket } = await projectWithTermsPublished('# Terms\n\nOne.'));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'changelog/terms/0-truncated.json', Body: '{"version": 1, "at": "2025-' }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'changelog/terms/1-notes.json', Body: '{"note": "edited by hand"}' }));
   });

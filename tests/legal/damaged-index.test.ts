@@ -1,8 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { makeProject, type TestProject } from '../helpers/project.js';
-import { docSource, readIndexJson, s3 } from './sandbox-s3.js';
+import type { TestProject } from '../helpers/project.js';
+import { projectWithTermsPublished, readIndexJson, s3 } from './sandbox-s3.js';
 
 describe('an index.json entry turnctl cannot read (edited by hand)', () => {
   let p: TestProject;
@@ -10,10 +10,7 @@ describe('an index.json entry turnctl cannot read (edited by hand)', () => {
   const run = (args: string[]) => runCli([...args, '--stage', 'local'], p.dir);
   beforeAll(async () => {
     // GIVEN terms 1.0 published, then its index.json entry losing its version
-    p = makeProject();
-    bucket = `${p.name}-local-legal`;
-    p.write('legal/terms.md', docSource({ title: 'Terms', version: '1.0', effectiveDate: '2025-07-01', summary: 'First version.' }, '# Terms'));
-    expect((await run(['legal', 'publish', 'terms', '--yes'])).code).toBe(0);
+    ({ p, bucket } = await projectWithTermsPublished());
     const { version: _v, ...rest } = (await readIndexJson(bucket)).terms!;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'index.json', Body: JSON.stringify({ terms: rest }) }));
   });

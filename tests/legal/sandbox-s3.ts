@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
 
 /** A second S3 client, independent of turnctl's, pointed at the sandbox: the tests read the bucket back through it. */
 export const s3 = new S3Client({
@@ -37,4 +39,14 @@ export function docSource(f: { title?: string; version?: string; effectiveDate?:
   if (f.summary !== undefined) lines.push(`summary: ${f.summary}`);
   lines.push('---', '', body);
   return `${lines.join('\n')}\n`;
+}
+
+/** A fresh project on the sandbox with terms 1.0 published through the CLI: its legal bucket and a `run` on stage local. */
+export async function projectWithTermsPublished(body = '# Terms'): Promise<{ p: TestProject; bucket: string; run: (args: string[]) => ReturnType<typeof runCli> }> {
+  const p = makeProject();
+  const run = (args: string[]) => runCli([...args, '--stage', 'local'], p.dir);
+  p.write('legal/terms.md', docSource({ title: 'Terms', version: '1.0', effectiveDate: '2025-07-01', summary: 'First version.' }, body));
+  const published = await run(['legal', 'publish', 'terms', '--yes']);
+  if (published.code !== 0) throw new Error(`publishing terms 1.0 failed: ${published.stderr}`);
+  return { p, bucket: `${p.name}-local-legal`, run };
 }

@@ -1,16 +1,10 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { makeProject } from '../helpers/project.js';
-import { docSource, readIndexJson, s3 } from './sandbox-s3.js';
+import { docSource, projectWithTermsPublished, readIndexJson, s3 } from './sandbox-s3.js';
 
 describe('objects of a version that a stopped publish uploaded but never made live', () => {
   it('GIVEN terms 1.0 live and 1.1 only uploaded WHEN rolled back to 1.1 THEN refused as never published, index.json unchanged', async () => {
-    const p = makeProject();
-    const bucket = `${p.name}-local-legal`;
-    const run = (args: string[]) => runCli([...args, '--stage', 'local'], p.dir);
-    p.write('legal/terms.md', docSource({ title: 'Terms', version: '1.0', effectiveDate: '2025-07-01', summary: 'First version.' }, '# Terms'));
-    expect((await run(['legal', 'publish', 'terms', '--yes'])).code).toBe(0);
+    const { p, bucket, run } = await projectWithTermsPublished();
     // what a publish stopped after its uploads leaves: both objects of 1.1, no index.json switch, no change-log record
     for (const ext of ['md', 'html']) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `docs/terms/1.1.${ext}`, Body: '# Terms\n\nDraft.\n', Metadata: { version: '1.1', 'effective-date': '2025-08-01', title: 'Terms' } }));
     const before = await readIndexJson(bucket);

@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import type { Ctx } from '../context.js';
 import { isAwsError } from '../errors.js';
@@ -70,34 +70,35 @@ async function sourceFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** The file a relative import specifier names (`./store.js` is `store.ts` in the source), if it exists. */
-function resolveImport(from: string, specifier: string): string | undefined {
-  const base = resolve(dirname(from), specifier);
-  const candidates = /\.m?js$/.test(base)
-    ? [base.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'), base]
-    : [base, ...['.ts', '.mts', '.js', '.mjs'].map((ext) => base + ext), join(base, 'index.ts')];
-  return candidates.find((c) => statSync(c, { throwIfNoEntry: false })?.isFile() && !/\.d\.m?ts$/.test(c));
-}
-
 /**
- * The source files a function's entry (index.*) reaches through relative imports, or undefined without an entry. A
- * file of its directory that nothing imports is not bundled, so a track() call there emits nothing.
+ * The source files a function's entry (index.*) pulls into its bundle, or undefined without an entry. esbuild resolves
+ * the imports exactly as the real build does (extensions, index files, tsconfig, type-only imports dropped), so a file
+ * of the function's directory that the bundle does not contain emits nothing, and a track() call there is reported.
+ * npm packages stay external: only the project's own files can track events. A build error is a problem at file:line.
  */
-async function reachableFiles(functionDir: string): Promise<Set<string> | undefined> {
+async function reachableFiles(projectDir: string, functionDir: string): Promise<{ files?: Set<string>; problem?: string }> {
   const entry = ['index.ts', 'index.mts', 'index.js', 'index.mjs'].map((f) => join(functionDir, f)).find((f) => existsSync(f));
-  if (!entry) return undefined;
-  const seen = new Set<string>();
-  const queue = [entry];
-  for (let file = queue.pop(); file; file = queue.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const text = blankComments(await readFile(file, 'utf8'));
-    for (const m of text.matchAll(/\b(?:from|import)\s*\(?\s*(['"])(\.{1,2}\/[^'"]+)\1/g)) {
-      const target = resolveImport(file, m[2]!);
-      if (target) queue.push(target);
-    }
+  if (!entry) return {};
+  const { build } = await import('esbuild');
+  try {
+    const result = await build({
+      absWorkingDir: projectDir,
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      metafile: true,
+      outfile: 'tracking-plan-scan.mjs',
+      format: 'esm',
+      platform: 'node',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    return { files: new Set(Object.keys(result.metafile.inputs).map((f) => resolve(projectDir, f))) };
+  } catch (err) {
+    const e = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
+    if (!e) throw err;
+    return { problem: `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}` : posix(relative(projectDir, entry))}: cannot be bundled, so its events cannot be checked: ${e.text}` };
   }
-  return seen;
 }
 
 const lineOf = (text: string, index: number) => text.slice(0, index).split('\n').length;
@@ -111,7 +112,9 @@ export async function scanEmittedEvents(projectDir: string): Promise<{ emitted: 
   const emitted: EmittedEvent[] = [];
   const problems: string[] = [];
   for (const dir of dirs) {
-    const reachable = dir === SHARED_DIR ? undefined : await reachableFiles(join(root, dir));
+    const graph = dir === SHARED_DIR ? {} : await reachableFiles(projectDir, join(root, dir));
+    if (graph.problem) problems.push(graph.problem);
+    const reachable = graph.files;
     for (const file of await sourceFiles(join(root, dir))) {
       const rel = posix(relative(projectDir, file));
       // Comments blanked: a commented-out track() call emits nothing (indices and lines are unchanged).

@@ -139,6 +139,26 @@ describe('tracking plan, static half', () => {
     expect(await staticTrackingPlanProblems(dir)).toEqual([]);
   });
 
+  it('GIVEN a file imported only for its types, and a path alias from tsconfig THEN the bundle decides: the type-only file emits nothing, the aliased one counts', async () => {
+    const dir = project({
+      ...base,
+      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@things/*': ['src/lambdas/things/*'] } } }),
+      'src/lambdas/things/index.ts': `import type { Shape } from './shape.js';\nimport { done } from '@things/done';\nexport const h = (obs, s: Shape) => done(obs);\n`,
+      'src/lambdas/things/done.ts': `export const done = (obs) => obs.track('ThingDone');\n`,
+      'src/lambdas/things/shape.ts': `export type Shape = { id: number };\nexport const legacy = (obs) => obs.track('ThingFailed');\n`,
+    });
+    expect(await staticTrackingPlanProblems(dir)).toEqual([
+      "src/lambdas/things/shape.ts:2: tracks ThingFailed in a file things's entry never imports, so it is never emitted; import it or remove it",
+      'tracking-plan.yaml: ThingFailed is planned for things, but src/lambdas/things/ never tracks it',
+    ]);
+  });
+
+  it('GIVEN a function whose code does not parse THEN the file and line are named instead of a guess', async () => {
+    const dir = project({ ...base, 'src/lambdas/things/index.ts': `import './broken.js';\n${THINGS}`, 'src/lambdas/things/broken.ts': `export const x = (;\n` });
+    const problems = await staticTrackingPlanProblems(dir);
+    expect(problems[0]).toMatch(/^src\/lambdas\/things\/broken\.ts:1:\d+: cannot be bundled, so its events cannot be checked: /);
+  });
+
   it('GIVEN a smoke event whose function has no smoke.json, or a function that does not exist THEN both are named', async () => {
     const { 'src/lambdas/things/smoke.json': _, ...noSmoke } = base;
     const dir = project({ ...noSmoke, 'tracking-plan.yaml': `${PLAN}  Ghost:\n    function: ghosts\n` });

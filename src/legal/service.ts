@@ -21,7 +21,7 @@ import {
   type IndexEntry,
   type LegalIndex,
 } from './store.js';
-import { VERSION_PATTERN } from './version.js';
+import { compareVersions, VERSION_PATTERN } from './version.js';
 
 /** Parses the named documents, or every `legal/*.md` when none is named; the first bad one throws (file:line). */
 export function loadDocs(ctx: Pick<Ctx, 'project' | 'stack'>, ids: readonly string[] = []): LegalDoc[] {
@@ -196,12 +196,15 @@ export async function planRollback(ctx: Ctx, id: string, version: string): Promi
   const index = await readIndex(ctx);
   const from = index.entries[id];
   if (!from) throw new TurnctlError(`document "${id}" is not published on stage ${ctx.stage.name}; nothing to roll back (see: turnctl legal status --stage ${ctx.stage.name})`);
-  if (from.version === version) throw new TurnctlError(`version ${version} of "${id}" is already live on stage ${ctx.stage.name}`);
+  // Versions are equal by number (1.1 is 1.1.0, as publish compares them); messages and keys use the published spelling.
+  if (compareVersions(from.version, version) === 0) throw new TurnctlError(`version ${from.version} of "${id}" is already live on stage ${ctx.stage.name}`);
   // Published means recorded as published in the change log, not merely stored: a publish stopped between its uploads
   // and the index.json switch (Ctrl-C, a concurrent publish, a network error) leaves objects of a version that was
   // never live, and a rollback must not make that version live without a publish record, summary or checks.
   const versions = [...new Set((await readChangelog(ctx, id)).entries.filter((c) => c.action === 'publish').map((c) => c.docVersion))];
-  const stored = versions.includes(version) ? await storedVersion(ctx, id, version) : undefined;
+  // Should two spellings of one number both have been published, the later one is taken.
+  const published = versions.findLast((v) => compareVersions(v, version) === 0);
+  const stored = published ? await storedVersion(ctx, id, published) : undefined;
   if (!stored) throw new TurnctlError(`version ${version} of "${id}" was never published on stage ${ctx.stage.name}; published versions: ${versions.join(', ') || 'none'}`);
   const { body: _body, ...to } = stored;
   return { doc: id, from, to, etag: index.etag };

@@ -8,6 +8,7 @@ import { DEFAULT_ROLES } from '../config/sections/users.js';
 import { InvalidInputError } from '../errors.js';
 import { outputOption, printResult, progressLines, stageOption, table, writeResultFile, yesOption } from './common.js';
 import type { PortalUser } from '../users/users.js';
+import { csvCell } from '../users/csv.js';
 import { emailProblem, roleProblem, STATUS_CHOICES, type StatusFilter } from '../users/validate.js';
 
 function userLines(users: PortalUser[]): string[] {
@@ -25,11 +26,6 @@ function userDetail(u: PortalUser): string[] {
     `enabled:  ${u.enabled ? 'yes' : 'no'}`,
     ...(u.created ? [`created:  ${u.created}`] : []),
   ];
-}
-
-/** RFC 4180 cell: quoted when it holds a comma, quote or newline. */
-function csvCell(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /** `turnctl users ...`: the portal's Cognito users of a stage. */

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.js';
+import { phoneProblem } from './validate.js';
 
 /** One CSV record and the line it starts on (1-based). */
 export interface CsvRecord {
@@ -62,4 +63,21 @@ export function parseCsv(text: string, file: string): CsvRecord[] {
     records.push({ line: start, cells: cells.map((c) => c.trim()) });
   }
   return records;
+}
+
+// A cell a spreadsheet would run as a formula starts with one of = @ + - tab CR (OWASP "CSV injection"). The export
+// puts a ' in front, which spreadsheets show as text; the import takes exactly one off again. Quotes already in front of
+// such a character are counted in, so a value that itself starts with '= also comes back as it was.
+const FORMULA_START = /^'*[=@+\-\t\r]/;
+const GUARDED = /^'+[=@+\-\t\r]/;
+
+/** A value as an export cell: guarded against formula injection (a plain E.164 phone is left as is), then RFC 4180 quoted. */
+export function csvCell(value: string): string {
+  const v = FORMULA_START.test(value) && phoneProblem(value) !== undefined ? `'${value}` : value;
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** An import cell's value: the one ' that csvCell put before a formula character is taken off. */
+export function csvValue(cell: string): string {
+  return GUARDED.test(cell) ? cell.slice(1) : cell;
 }

@@ -4,7 +4,7 @@ import { isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Ctx } from '../context.js';
 import { failureLine, InvalidInputError } from '../errors.js';
 import { mapLimit } from '../aws/clients.js';
-import { parseCsv } from './csv.js';
+import { csvValue, parseCsv } from './csv.js';
 import { ensurePoolAudited, findUser, planUser, writeUser, type UserAction } from './users.js';
 import { findPoolId, poolConfig, type Pool } from './pool.js';
 import { normaliseEmail, userProblems, type UserSpec } from './validate.js';
@@ -65,7 +65,7 @@ function csvRows(text: string, shown: string): RawRow[] {
   if (new Set(names).size !== names.length) throw new InvalidInputError(`${shown}:${header.line}`, 'a column appears twice in the header');
   const col = (cells: string[], name: string) => {
     const i = names.indexOf(name);
-    return i < 0 ? '' : (cells[i] ?? '');
+    return i < 0 ? '' : csvValue(cells[i] ?? '');
   };
   return records
     .slice(1)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/users/csv.js';
+import { csvCell, csvValue, parseCsv } from '../../src/users/csv.js';
 import { emailProblem, phoneProblem, userSpec } from '../../src/users/validate.js';
 import { planUser } from '../../src/users/users.js';
 
@@ -15,6 +15,26 @@ describe('CSV parsing (pure)', () => {
 
   it('an unterminated quote is an error at the line where it opened', () => {
     expect(() => parseCsv('email,name,role\nx@y.de,"open,admin\n', 'f.csv')).toThrow('f.csv:2: unterminated quoted field');
+  });
+});
+
+describe('CSV formula guard (pure)', () => {
+  it.each([
+    ['=HYPERLINK("https://evil.example","click")', `"'=HYPERLINK(""https://evil.example"",""click"")"`],
+    ['@SUM(1)', "'@SUM(1)"],
+    ['+1+2', "'+1+2"],
+    ['-2+3', "'-2+3"],
+    ['\tTab', "'\tTab"],
+    ['\rCR', `"'\rCR"`],
+    ["'=already quoted", "''=already quoted"],
+    ['+4915112345678', '+4915112345678'],
+    ['Ada Lovelace', 'Ada Lovelace'],
+    ["O'Brien", "O'Brien"],
+    ["'plain", "'plain"],
+  ])('GIVEN %j WHEN exported THEN the cell is %j, and parsing it back gives the value', (value, cell) => {
+    expect(csvCell(value)).toBe(cell);
+    const [record] = parseCsv(`${cell}\n`, 'f.csv');
+    expect(csvValue(record!.cells[0]!)).toBe(value);
   });
 });
 

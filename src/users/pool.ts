@@ -1,4 +1,4 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient, GroupType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Ctx } from '../context.js';
 import { TurnctlError } from '../errors.js';
 import { DEFAULT_ROLES } from '../config/sections/users.js';
@@ -46,16 +46,19 @@ export async function openPool(ctx: Ctx): Promise<Pool> {
   return { ...cfg, id, cognito: await ctx.aws.cognito() };
 }
 
-/** What ensurePool created. */
+/** What ensurePool created or changed. */
 export interface EnsureResult {
   pool: Pool;
   createdPool: boolean;
   createdGroups: string[];
+  /** Existing groups whose precedence was set to their role's place in users.roles (the order changed). */
+  reorderedGroups: Array<{ group: string; from: number | null; to: number }>;
 }
 
 /**
  * Creates the stage's pool (email is the username, case-insensitive, admin-created users only, verified email,
- * deletion protection) and one group per role where missing. Idempotent.
+ * deletion protection) and one group per role where missing, and gives every role's group its place in users.roles as
+ * precedence (0 = highest; existing groups too, so a reordered list takes effect). Idempotent.
  */
 export async function ensurePool(ctx: Ctx): Promise<EnsureResult> {
   const cip = await import('@aws-sdk/client-cognito-identity-provider');
@@ -83,16 +86,34 @@ export async function ensurePool(ctx: Ctx): Promise<EnsureResult> {
     id = res.UserPool!.Id!;
     createdPool = true;
   }
-  const existing = new Set<string>();
+  const existing = new Map<string, GroupType>();
   let NextToken: string | undefined;
   do {
     const res = await cognito.send(new cip.ListGroupsCommand({ UserPoolId: id, Limit: 60, NextToken }));
-    for (const g of res.Groups ?? []) if (g.GroupName) existing.add(g.GroupName);
+    for (const g of res.Groups ?? []) if (g.GroupName) existing.set(g.GroupName, g);
     NextToken = res.NextToken;
   } while (NextToken);
   const createdGroups: string[] = [];
+  const reorderedGroups: EnsureResult['reorderedGroups'] = [];
   for (const [precedence, role] of cfg.roles.entries()) {
-    if (existing.has(role)) continue;
+    const group = existing.get(role);
+    if (group) {
+      if (group.Precedence === precedence) continue;
+      ctx.progress(`setting the precedence of group ${role} to ${precedence}`);
+      // Description and RoleArn are sent back as they are: AWS's API reference has said UpdateGroup sets an attribute
+      // left out to its default. moto 5.2.1 keeps it instead, so the sandbox cannot show which is right; this is safe on both.
+      await cognito.send(
+        new cip.UpdateGroupCommand({
+          UserPoolId: id,
+          GroupName: role,
+          Precedence: precedence,
+          ...(group.Description !== undefined ? { Description: group.Description } : {}),
+          ...(group.RoleArn !== undefined ? { RoleArn: group.RoleArn } : {}),
+        }),
+      );
+      reorderedGroups.push({ group: role, from: group.Precedence ?? null, to: precedence });
+      continue;
+    }
     ctx.progress(`creating group ${role}`);
     try {
       await cognito.send(new cip.CreateGroupCommand({ UserPoolId: id, GroupName: role, Precedence: precedence, Description: `portal role ${role} (turnctl)` }));
@@ -101,5 +122,5 @@ export async function ensurePool(ctx: Ctx): Promise<EnsureResult> {
       if ((err as { name?: string }).name !== 'GroupExistsException') throw err;
     }
   }
-  return { pool: { ...cfg, id, cognito }, createdPool, createdGroups };
+  return { pool: { ...cfg, id, cognito }, createdPool, createdGroups, reorderedGroups };
 }

@@ -174,17 +174,18 @@ export async function addUser(ctx: Ctx, spec: UserSpec, opts: WriteUserOptions =
   return writeUser(ctx, pool, spec, opts);
 }
 
-/** ensurePool, with the creation of the pool and of each group audited. */
+/** ensurePool, with the creation of the pool and of each group, and precedence changes, audited. */
 export async function ensurePoolAudited(ctx: Ctx): Promise<Pool> {
   return (await initPool(ctx)).pool;
 }
 
-/** `users init`: ensurePool, with the creation of the pool and of each group audited. */
+/** `users init`: ensurePool, with the creation of the pool and of each group, and precedence changes, audited. */
 export async function initPool(ctx: Ctx): Promise<EnsureResult> {
   await readyAudit(ctx);
   const res = await ensurePool(ctx);
   if (res.createdPool) await appendAudit(ctx, { area: 'users', action: 'create-pool', target: res.pool.name, details: { id: res.pool.id } });
   if (res.createdGroups.length) await appendAudit(ctx, { area: 'users', action: 'create-groups', target: res.pool.name, details: { groups: res.createdGroups } });
+  if (res.reorderedGroups.length) await appendAudit(ctx, { area: 'users', action: 'set-group-precedence', target: res.pool.name, details: { groups: res.reorderedGroups } });
   return res;
 }
 

@@ -1,4 +1,4 @@
-import { CognitoIdentityProviderClient, ListUserPoolsCommand, AdminGetUserCommand, AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient, ListUserPoolsCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, ListGroupsCommand } from '@aws-sdk/client-cognito-identity-provider';
 
 /** A second Cognito client, independent of turnctl's, pointed at the sandbox: the tests read state back through it. */
 export function cognitoClient(): CognitoIdentityProviderClient {
@@ -32,4 +32,16 @@ export async function readUser(c: CognitoIdentityProviderClient, poolId: string,
     if ((err as Error).name === 'UserNotFoundException') return undefined;
     throw err;
   }
+}
+
+/** The pool's groups as read back through the second client: name → precedence and description. */
+export async function readGroups(c: CognitoIdentityProviderClient, poolId: string): Promise<Record<string, { precedence?: number; description?: string }>> {
+  const out: Record<string, { precedence?: number; description?: string }> = {};
+  let NextToken: string | undefined;
+  do {
+    const res = await c.send(new ListGroupsCommand({ UserPoolId: poolId, Limit: 60, NextToken }));
+    for (const g of res.Groups ?? []) out[g.GroupName!] = { precedence: g.Precedence, description: g.Description };
+    NextToken = res.NextToken;
+  } while (NextToken);
+  return out;
 }

@@ -7,7 +7,7 @@ import { observeAwsCalls, isWriteCommand } from '../../src/aws/clients.js';
 import { readAudit } from '../../src/state/audit.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { recordingIo } from '../helpers/io.js';
-import { cognitoClient, poolIdByName, readUser } from './sandbox-client.js';
+import { cognitoClient, poolIdByName, readGroups, readUser } from './sandbox-client.js';
 
 const cognito = cognitoClient();
 
@@ -356,6 +356,35 @@ describe('users export: cells a spreadsheet would run as a formula (read back th
     // AND with --apply --update no write call is made
     const { result, writes } = await counting(() => run(p, ['users', 'import', 'exported.csv', '--apply', '--update']));
     expect(result.code).toBe(0);
+    expect(writes).toEqual([]);
+  });
+});
+
+describe('users.roles reordered after the groups exist (read back through a second Cognito client)', () => {
+  it('GIVEN groups created as admin, operator, support WHEN the roles are listed support first and users add runs THEN every group has its new precedence, audited; a second run writes nothing', async () => {
+    const p = makeProject();
+    expect((await run(p, ['users', 'init'])).code).toBe(0);
+    const poolId = (await poolIdByName(cognito, `${p.name}-local-portal`))!;
+    expect(await readGroups(cognito, poolId)).toMatchObject({ admin: { precedence: 0 }, operator: { precedence: 1 }, support: { precedence: 2 } });
+
+    // WHEN turnctl.yaml lists the roles in another order and a command that makes sure of the pool runs
+    p.writeConfig({ ...p.config, users: { roles: ['support', 'operator', 'admin'] } });
+    const add = await run(p, ['users', 'add', 'ada@turn.example', '--role', 'support', '--suppress-invite']);
+    expect(add.code, add.err).toBe(0);
+
+    // THEN the groups' precedence follows the new order, their descriptions kept
+    expect(await readGroups(cognito, poolId)).toEqual({
+      support: { precedence: 0, description: 'portal role support (turnctl)' },
+      operator: { precedence: 1, description: 'portal role operator (turnctl)' },
+      admin: { precedence: 2, description: 'portal role admin (turnctl)' },
+    });
+    const audit = (await readAudit(p.ctx(), 'users')).find((e) => e.action === 'set-group-precedence');
+    expect(audit?.details).toEqual({ groups: [{ group: 'support', from: 2, to: 0 }, { group: 'admin', from: 0, to: 2 }] });
+
+    // AND WHEN the pool is made sure of again THEN nothing is written to Cognito
+    const { result, writes } = await counting(() => run(p, ['users', 'init', '--output', 'json']));
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ createdGroups: [], reorderedGroups: [] });
     expect(writes).toEqual([]);
   });
 });

@@ -28,6 +28,11 @@ function userDetail(u: PortalUser): string[] {
   ];
 }
 
+/** Why a listing is empty on a stage that has no pool (stderr; stdout keeps the empty result, nothing is created). */
+function noPoolNote(pool: string, stage: string): string {
+  return `note: no user pool "${pool}" on stage ${stage} yet, so no users (turnctl users add creates it)`;
+}
+
 /** `turnctl users ...`: the portal's Cognito users of a stage. */
 export function register(group: Command, host: CommandHost): void {
   const { io } = host;
@@ -93,7 +98,8 @@ export function register(group: Command, host: CommandHost): void {
     .action(
       host.action(async (o: { role?: string; status?: StatusFilter; stage: string; output: string }) => {
         checkRole(o.role);
-        const users = await (await svc()).listUsers(open(o.stage), { role: o.role, status: o.status });
+        const { users, ...listing } = await (await svc()).listUsers(open(o.stage), { role: o.role, status: o.status });
+        if (!listing.exists) io.err(noPoolNote(listing.pool, o.stage));
         printResult(io, o.output, users, () => userLines(users));
       }),
     );
@@ -193,7 +199,8 @@ export function register(group: Command, host: CommandHost): void {
     .action(
       host.action(async (o: { role?: string; file?: string; stage: string; output: string }) => {
         checkRole(o.role);
-        const users = await (await svc()).listUsers(open(o.stage), { role: o.role });
+        const { users, ...listing } = await (await svc()).listUsers(open(o.stage), { role: o.role });
+        if (!listing.exists) io.err(noPoolNote(listing.pool, o.stage));
         const lines =
           o.output === 'json'
             ? [JSON.stringify(users, null, 2)]

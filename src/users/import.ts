@@ -6,7 +6,7 @@ import { failureLine, InvalidInputError } from '../errors.js';
 import { mapLimit } from '../aws/clients.js';
 import { csvValue, parseCsv } from './csv.js';
 import { ensurePoolAudited, findUser, planUser, writeUser, type UserAction } from './users.js';
-import { findPoolId, poolConfig, type Pool } from './pool.js';
+import { findPool, poolConfig, type Pool } from './pool.js';
 import { normaliseEmail, userProblems, type UserSpec } from './validate.js';
 
 const COLUMNS = ['email', 'name', 'role', 'phone'] as const;
@@ -153,10 +153,7 @@ export async function importUsers(ctx: Ctx, file: string, opts: { apply?: boolea
   const valid = rows.filter((r) => r.spec);
   let pool: Pool | undefined;
   if (opts.apply && valid.length) pool = await ensurePoolAudited(ctx);
-  else {
-    const id = await findPoolId(ctx, cfg.name);
-    if (id) pool = { ...cfg, id, cognito: await ctx.aws.cognito() };
-  }
+  else pool = await findPool(ctx); // a dry run creates nothing: without a pool every valid row would be created
   await mapLimit(valid, ctx.concurrency, async (row) => {
     try {
       ctx.progress(`${row.where} ${row.email}`);

@@ -37,13 +37,24 @@ export async function findPoolId(ctx: Ctx, name: string): Promise<string | undef
   return ids[0];
 }
 
-/** The stage's pool; a missing pool is an error naming the command that creates it (read-only commands never create). */
-export async function openPool(ctx: Ctx): Promise<Pool> {
+/** The stage's pool, or undefined when it does not exist yet (only reads). */
+export async function findPool(ctx: Ctx): Promise<Pool | undefined> {
   const cfg = poolConfig(ctx);
   const id = await findPoolId(ctx, cfg.name);
-  if (!id)
-    throw new TurnctlError(`user pool "${cfg.name}" does not exist on stage ${ctx.stage.name}; create it with: turnctl users init --stage ${ctx.stage.name} (users add does too)`);
-  return { ...cfg, id, cognito: await ctx.aws.cognito() };
+  return id ? { ...cfg, id, cognito: await ctx.aws.cognito() } : undefined;
+}
+
+/**
+ * The stage's pool; a missing pool is an error naming the commands that create it. Only users add, users import
+ * --apply and users init create it: a command about one user must not leave an empty pool behind on a mistyped stage.
+ */
+export async function openPool(ctx: Ctx): Promise<Pool> {
+  const pool = await findPool(ctx);
+  if (!pool) {
+    const s = ctx.stage.name;
+    throw new TurnctlError(`no user pool "${poolConfig(ctx).name}" on stage ${s}; add a user first (turnctl users add <email> --role <role> --stage ${s}) or create it with: turnctl users init --stage ${s}`);
+  }
+  return pool;
 }
 
 /** What ensurePool created or changed. */

@@ -2,7 +2,7 @@ import type { AttributeType, CognitoIdentityProviderClient, UserType } from '@aw
 import type { Ctx } from '../context.js';
 import { failureLine, InvalidInputError, isAwsError, TurnctlError } from '../errors.js';
 import { appendAudit, readyAudit } from '../state/audit.js';
-import { ensurePool, openPool, poolConfig, type EnsureResult, type Pool } from './pool.js';
+import { ensurePool, findPool, openPool, poolConfig, type EnsureResult, type Pool } from './pool.js';
 import { normaliseEmail, emailProblem, roleProblem, statusName, type StatusFilter, type UserSpec } from './validate.js';
 
 /** A portal user as turnctl shows it (never a password). */
@@ -189,10 +189,21 @@ export async function initPool(ctx: Ctx): Promise<EnsureResult> {
   return res;
 }
 
-/** Every user of the pool (all pages), with its roles; filtered by role and status. */
-export async function listUsers(ctx: Ctx, filter: { role?: string; status?: StatusFilter } = {}): Promise<PortalUser[]> {
+/** What `users list` / `users export` read: the pool's name, whether it exists, and its users. */
+export interface UserListing {
+  pool: string;
+  exists: boolean;
+  users: PortalUser[];
+}
+
+/**
+ * Every user of the pool (all pages), with its roles; filtered by role and status. A stage without the pool has no
+ * users (`exists: false`): listing creates nothing.
+ */
+export async function listUsers(ctx: Ctx, filter: { role?: string; status?: StatusFilter } = {}): Promise<UserListing> {
   const role = filter.role === undefined ? undefined : checkRole(ctx, filter.role);
-  const pool = await openPool(ctx);
+  const pool = await findPool(ctx);
+  if (!pool) return { pool: poolConfig(ctx).name, exists: false, users: [] };
   const cip = await import('@aws-sdk/client-cognito-identity-provider');
   const users: UserType[] = [];
   let PaginationToken: string | undefined;
@@ -202,11 +213,12 @@ export async function listUsers(ctx: Ctx, filter: { role?: string; status?: Stat
     PaginationToken = res.PaginationToken;
   } while (PaginationToken);
   const rolesByUser = await roleMembers(pool.cognito, pool);
-  return users
+  const listed = users
     .map((u) => toPortalUser(u, pool.roles.filter((r) => rolesByUser.get(r)?.has(u.Username!))))
     .filter((u) => !role || u.roles.includes(role))
     .filter((u) => !filter.status || matchesStatus(u, filter.status))
     .sort((a, b) => a.email.localeCompare(b.email));
+  return { pool: pool.name, exists: true, users: listed };
 }
 
 function matchesStatus(u: PortalUser, status: StatusFilter): boolean {
@@ -243,15 +255,27 @@ export async function showUser(ctx: Ctx, email: string): Promise<PortalUser> {
   return requireUser(ctx, await openPool(ctx), e);
 }
 
-/** `users set-role`: moves the user to one role (groups created where missing). */
+/**
+ * `users set-role`: moves the user to one role. Creates neither the pool nor a group: a role added to users.roles
+ * after the pool was made needs `users init` (or a `users add`) first, and the error says so.
+ */
 export async function setRole(ctx: Ctx, email: string, role: string): Promise<{ changed: boolean; user: PortalUser }> {
   const e = checkEmail(email);
   const r = checkRole(ctx, role);
-  const pool = await ensurePoolAudited(ctx);
+  const pool = await openPool(ctx);
   const user = await requireUser(ctx, pool, e);
-  const changed = await assignRole(pool, user, r);
-  if (changed) await appendAudit(ctx, { area: 'users', action: 'set-role', target: e, details: { from: user.roles, to: r } });
-  return { changed, user: await requireUser(ctx, pool, e) };
+  if (user.roles.length === 1 && user.roles[0] === r) return { changed: false, user };
+  await readyAudit(ctx);
+  try {
+    await assignRole(pool, user, r);
+  } catch (err) {
+    // Nothing changed: the add comes first and is the call that finds the group missing.
+    if (isAwsError(err, 'ResourceNotFoundException'))
+      throw new TurnctlError(`role ${r} has no group in user pool "${pool.name}" on stage ${ctx.stage.name} yet; create it with: turnctl users init --stage ${ctx.stage.name}`, { cause: err });
+    throw err;
+  }
+  await appendAudit(ctx, { area: 'users', action: 'set-role', target: e, details: { from: user.roles, to: r } });
+  return { changed: true, user: await requireUser(ctx, pool, e) };
 }
 
 /** `users disable` / `users enable`. */

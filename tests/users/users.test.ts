@@ -206,13 +206,6 @@ describe('users import (good and bad rows)', () => {
     expect(await poolIdByName(cognito, `${p.name}-local-portal`)).toBeUndefined();
   });
 
-  it('read commands on a stage without the pool create nothing and name the command that does', async () => {
-    const { result, writes } = await counting(() => run(p, ['users', 'list']));
-    expect(result.code).toBe(1);
-    expect(result.err.trim()).toBe(`error: user pool "${p.name}-local-portal" does not exist on stage local; create it with: turnctl users init --stage local (users add does too)`);
-    expect(writes).toEqual([]);
-  });
-
   it('--apply creates the good rows, reports the bad ones by line, exits 65', async () => {
     const { code, out } = await run(p, ['users', 'import', 'people.csv', '--apply', '--suppress-invite', '--output', 'json']);
     expect(code).toBe(65);
@@ -386,5 +379,80 @@ describe('users.roles reordered after the groups exist (read back through a seco
     expect(result.code).toBe(0);
     expect(JSON.parse(result.out)).toMatchObject({ createdGroups: [], reorderedGroups: [] });
     expect(writes).toEqual([]);
+  });
+});
+
+describe('a stage without the user pool: only users add / import --apply / init create it (read back through a second Cognito client)', () => {
+  let p: TestProject;
+  const pool = () => `${p.name}-local-portal`;
+  beforeAll(() => {
+    p = makeProject();
+  });
+
+  it.each([
+    [['not-an-email', '--role', 'admin'], /"not-an-email" is not a valid email address/],
+    [['x@turn.example', '--role', 'admin', '--phone', '0151'], /not in E\.164 format/],
+    [['x@turn.example', '--role', 'janitor'], /unknown role "janitor"/],
+  ])('GIVEN no pool WHEN users add %j is invalid THEN exit 65 before any AWS call, and there is still no pool', async (args, message) => {
+    const { result, calls } = await counting(() => run(p, ['users', 'add', ...args]));
+    expect(result.code).toBe(65);
+    expect(result.err).toMatch(message);
+    expect(calls).toBe(0);
+    expect(await poolIdByName(cognito, pool())).toBeUndefined();
+  });
+
+  it.each([
+    [['set-role', 'ada@turn.example', 'operator']],
+    [['disable', 'ada@turn.example', '--yes']],
+    [['enable', 'ada@turn.example']],
+    [['remove', 'ada@turn.example', '--yes']],
+    [['reset-password', 'ada@turn.example', '--yes']],
+    [['show', 'ada@turn.example']],
+  ])('GIVEN no pool WHEN users %j runs THEN exit 1 with one line naming the commands that create it, and nothing is written', async (args) => {
+    const { result, writes } = await counting(() => run(p, ['users', ...args]));
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      `error: no user pool "${pool()}" on stage local; add a user first (turnctl users add <email> --role <role> --stage local) or create it with: turnctl users init --stage local`,
+    );
+    expect(result.out).toBe('');
+    expect(writes).toEqual([]);
+    expect(await poolIdByName(cognito, pool())).toBeUndefined();
+  });
+
+  it('GIVEN no pool WHEN users list / export run THEN they show no users (a note on stderr says why), exit 0, and nothing is written', async () => {
+    const note = `note: no user pool "${pool()}" on stage local yet, so no users (turnctl users add creates it)`;
+    const { result, writes } = await counting(async () => ({
+      list: await run(p, ['users', 'list']),
+      listJson: await run(p, ['users', 'list', '--output', 'json']),
+      csv: await run(p, ['users', 'export']),
+      json: await run(p, ['users', 'export', '--output', 'json']),
+    }));
+    expect(Object.values(result).map((r) => [r.code, r.err])).toEqual(Array(4).fill([0, note]));
+    expect(result.list.out).toBe('no users');
+    expect(JSON.parse(result.listJson.out)).toEqual([]);
+    expect(result.csv.out).toBe('email,name,role,phone');
+    expect(JSON.parse(result.json.out)).toEqual([]);
+    expect(writes).toEqual([]);
+    expect(await poolIdByName(cognito, pool())).toBeUndefined();
+  });
+});
+
+describe('users set-role to a role added to users.roles after the pool was made', () => {
+  it('GIVEN a pool without the new role\'s group WHEN set-role runs THEN exit 1 naming users init, the group is not created and the user keeps its role; after init it works', async () => {
+    const p = makeProject();
+    expect((await run(p, ['users', 'add', 'ada@turn.example', '--role', 'support', '--suppress-invite'])).code).toBe(0);
+    const poolId = (await poolIdByName(cognito, `${p.name}-local-portal`))!;
+    p.writeConfig({ ...p.config, users: { roles: ['admin', 'operator', 'support', 'auditor'] } });
+
+    const { result, writes } = await counting(() => run(p, ['users', 'set-role', 'ada@turn.example', 'auditor']));
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(`error: role auditor has no group in user pool "${p.name}-local-portal" on stage local yet; create it with: turnctl users init --stage local`);
+    expect(writes.filter((w) => w.startsWith('cognito:'))).toEqual(['cognito:AdminAddUserToGroup']); // refused by Cognito: nothing changed
+    expect(Object.keys(await readGroups(cognito, poolId)).sort()).toEqual(['admin', 'operator', 'support']);
+    expect((await readUser(cognito, poolId, 'ada@turn.example'))!.groups).toEqual(['support']);
+
+    expect((await run(p, ['users', 'init'])).code).toBe(0);
+    expect((await run(p, ['users', 'set-role', 'ada@turn.example', 'auditor'])).code).toBe(0);
+    expect((await readUser(cognito, poolId, 'ada@turn.example'))!.groups).toEqual(['auditor']);
   });
 });

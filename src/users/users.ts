@@ -249,6 +249,18 @@ async function roleMembers(cognito: CognitoIdentityProviderClient, pool: Pool): 
   return out;
 }
 
+/** True when the pool has a group named `name` (GetGroup; read only). */
+async function groupExists(pool: Pool, name: string): Promise<boolean> {
+  const { GetGroupCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  try {
+    await pool.cognito.send(new GetGroupCommand({ UserPoolId: pool.id, GroupName: name }));
+    return true;
+  } catch (err) {
+    if (isAwsError(err, 'ResourceNotFoundException')) return false;
+    throw err;
+  }
+}
+
 /** `users show`. */
 export async function showUser(ctx: Ctx, email: string): Promise<PortalUser> {
   const e = checkEmail(email);
@@ -265,15 +277,10 @@ export async function setRole(ctx: Ctx, email: string, role: string): Promise<{ 
   const pool = await openPool(ctx);
   const user = await requireUser(ctx, pool, e);
   if (user.roles.length === 1 && user.roles[0] === r) return { changed: false, user };
+  if (!user.roles.includes(r) && !(await groupExists(pool, r)))
+    throw new TurnctlError(`role ${r} has no group in user pool "${pool.name}" on stage ${ctx.stage.name} yet; create it with: turnctl users init --stage ${ctx.stage.name}`);
   await readyAudit(ctx);
-  try {
-    await assignRole(pool, user, r);
-  } catch (err) {
-    // Nothing changed: the add comes first and is the call that finds the group missing.
-    if (isAwsError(err, 'ResourceNotFoundException'))
-      throw new TurnctlError(`role ${r} has no group in user pool "${pool.name}" on stage ${ctx.stage.name} yet; create it with: turnctl users init --stage ${ctx.stage.name}`, { cause: err });
-    throw err;
-  }
+  await assignRole(pool, user, r);
   await appendAudit(ctx, { area: 'users', action: 'set-role', target: e, details: { from: user.roles, to: r } });
   return { changed: true, user: await requireUser(ctx, pool, e) };
 }

@@ -28,6 +28,8 @@ export interface GatewayDesired {
   routes: Array<{ method: string; path: string; function: string; auth: string }>;
   /** Allowed web origins (empty without a `cors:` section). */
   origins: string[];
+  /** `gateway.responses.allowOrigin` (auto unless set): how the gateway responses choose Access-Control-Allow-Origin. */
+  responsesAllowOrigin: string;
   /** Version of the release being applied (written into the deployment description). */
   release?: string;
 }
@@ -89,6 +91,7 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
     functions: {},
     routes: [],
     origins: [],
+    responsesAllowOrigin: cfg?.responses?.allowOrigin ?? 'auto',
   };
   if (!cfg) {
     delete shape.gatewayResponses;

@@ -1,3 +1,5 @@
+import type { GatewayResponseType } from '../config/sections/gateway.js';
+import { API_GATEWAY_STATUS, API_GATEWAY_TEMPLATE, type GatewayResponseShape } from './responses.js';
 import type { MethodShape } from './shape.js';
 
 /**
@@ -124,6 +126,83 @@ export function evaluatePreflight(method: MethodShape | undefined, origin: strin
     if (allowed.includes(origin) && H('Access-Control-Allow-Origin') in mr.parameters) headers['Access-Control-Allow-Origin'] = origin;
   }
   return { statusCode: 200, headers };
+}
+
+/** A response type API Gateway answers with a status of its own (not one of the DEFAULT_4XX / DEFAULT_5XX fallbacks). */
+export type GatewayErrorType = Exclude<GatewayResponseType, 'DEFAULT_4XX' | 'DEFAULT_5XX'>;
+
+/** What API Gateway answers for one of its own errors. */
+export interface GatewayErrorResult {
+  /** The customization that answered: the type's own, its DEFAULT_4XX / DEFAULT_5XX fallback, or null (API Gateway's default). */
+  answeredBy: string | null;
+  statusCode: number;
+  headers: Record<string, string>;
+  /** Header → mapping that cannot be resolved outside API Gateway (stage and context variables); the header is left out. */
+  unresolved: Record<string, string>;
+  /** The application/json body, with the error message and request id substituted. */
+  body: string;
+}
+
+/** API Gateway's `$context.error.message` of the types the checks provoke. */
+const ERROR_MESSAGES: Partial<Record<GatewayErrorType, string>> = {
+  MISSING_AUTHENTICATION_TOKEN: 'Missing Authentication Token',
+  UNAUTHORIZED: 'Unauthorized',
+  ACCESS_DENIED: 'User is not authorized to access this resource',
+};
+
+/**
+ * Evaluates the gateway responses of an API (`responses`: the customized types, as read) for an error of `type` the
+ * way API Gateway does: the type's own customization, else the DEFAULT_4XX / DEFAULT_5XX one of its status family,
+ * else API Gateway's default (its status, no extra headers, `{"message": …}`). Header mappings are resolved against
+ * the request: a static `'value'`, or `method.request.header|querystring|path.<name>` (header names case-insensitive,
+ * as in HTTP; a request value that is absent leaves the header out).
+ */
+export function evaluateGatewayResponse(
+  responses: Readonly<Record<string, GatewayResponseShape>>,
+  type: GatewayErrorType,
+  request: { headers: Record<string, string>; query?: Record<string, string>; path?: Record<string, string>; requestId?: string },
+): GatewayErrorResult {
+  const ownStatus = API_GATEWAY_STATUS[type]!;
+  const fallback = ownStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
+  const own = responses[type];
+  const inherited = own ? undefined : responses[fallback];
+  const used = own ?? inherited;
+  // A customized fallback's status replaces the status of every type that is not customized itself.
+  const statusCode = Number(own ? (own.statusCode ?? ownStatus) : (inherited?.statusCode ?? ownStatus));
+
+  const lowerHeaders = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const sources: Array<[RegExp, (name: string) => string | undefined]> = [
+    [/^method\.request\.header\.(.+)$/, (name) => lowerHeaders[name.toLowerCase()]],
+    [/^method\.request\.querystring\.(.+)$/, (name) => request.query?.[name]],
+    [/^method\.request\.path\.(.+)$/, (name) => request.path?.[name]],
+  ];
+  const headers: Record<string, string> = {};
+  const unresolved: Record<string, string> = {};
+  for (const [key, mapping] of Object.entries(used?.parameters ?? {})) {
+    if (!key.startsWith('gatewayresponse.header.')) continue;
+    const name = key.slice('gatewayresponse.header.'.length);
+    const literal = /^'(.*)'$/.exec(mapping);
+    if (literal) {
+      headers[name] = literal[1]!;
+      continue;
+    }
+    const source = sources.find(([re]) => re.test(mapping));
+    if (!source) {
+      unresolved[name] = mapping;
+      continue;
+    }
+    const value = source[1](source[0].exec(mapping)![1]!);
+    if (value !== undefined) headers[name] = value;
+  }
+
+  const message = ERROR_MESSAGES[type] ?? type;
+  const template = used?.templates['application/json'] ?? API_GATEWAY_TEMPLATE;
+  const body = template
+    .replaceAll('$context.error.messageString', JSON.stringify(message))
+    .replaceAll('$context.error.validationErrorString', '')
+    .replaceAll('$context.error.message', message)
+    .replaceAll('$context.requestId', request.requestId ?? 'turnctl-check');
+  return { answeredBy: own ? type : inherited ? fallback : null, statusCode, headers, unresolved, body };
 }
 
 /** Splits a comma-separated origin list (e.g. a stage variable) into origins. */

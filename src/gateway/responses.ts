@@ -63,6 +63,22 @@ export const DEFAULT_RESPONSES: Partial<Record<GatewayResponseType, Body>> = {
   QUOTA_EXCEEDED: { error: 'quota_exceeded', reason: MESSAGE },
 };
 
+/**
+ * The status API Gateway answers each response type with when nobody customized it (null: DEFAULT_4XX / DEFAULT_5XX
+ * answer with the status of the error they stand in for). A type that is not customized falls back to DEFAULT_4XX or
+ * DEFAULT_5XX by this status, when that one is customized.
+ */
+export const API_GATEWAY_STATUS: Record<GatewayResponseType, number | null> = {
+  ACCESS_DENIED: 403, API_CONFIGURATION_ERROR: 500, AUTHORIZER_CONFIGURATION_ERROR: 500, AUTHORIZER_FAILURE: 500,
+  BAD_REQUEST_BODY: 400, BAD_REQUEST_PARAMETERS: 400, DEFAULT_4XX: null, DEFAULT_5XX: null, EXPIRED_TOKEN: 403,
+  INTEGRATION_FAILURE: 504, INTEGRATION_TIMEOUT: 504, INVALID_API_KEY: 403, INVALID_SIGNATURE: 403,
+  MISSING_AUTHENTICATION_TOKEN: 403, QUOTA_EXCEEDED: 429, REQUEST_TOO_LARGE: 413, RESOURCE_NOT_FOUND: 404, THROTTLED: 429,
+  UNAUTHORIZED: 401, UNSUPPORTED_MEDIA_TYPE: 415, WAF_FILTERED: 403,
+};
+
+/** API Gateway's own body of a response type nobody customized. */
+export const API_GATEWAY_TEMPLATE = '{"message":$context.error.messageString}';
+
 /** The body template: the backend's error shape, plus the request id (the client has no other way to quote it). */
 export function bodyTemplate(b: Body): string {
   const field = b.field ? `,"field":${JSON.stringify(b.field)}` : '';

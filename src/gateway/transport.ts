@@ -1,9 +1,9 @@
 import type { Ctx } from '../context.js';
 import { TurnctlError } from '../errors.js';
 import type { GatewayDesired } from './config.js';
-import { evaluatePreflight } from './cors.js';
+import { evaluateGatewayResponse, evaluatePreflight } from './cors.js';
 import { httpRequest, stageBaseUrl } from './endpoint.js';
-import { concretePath, proxyEvent } from './proxy-event.js';
+import { concretePath, matchPath, proxyEvent } from './proxy-event.js';
 import { readGateway } from './read.js';
 
 /** A response as the web client would see it (header names lower-case). */
@@ -11,6 +11,8 @@ export interface GatewayResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The sandbox only: which gateway response answered an API Gateway error (a customized type, or API Gateway's default). */
+  answeredBy?: string;
 }
 
 /** How the HTTP post-checks reach a stage's API: real HTTPS on AWS stages, the local invoker on the sandbox. */
@@ -19,6 +21,11 @@ export interface GatewayTransport {
   request(route: { method: string; path: string; function: string }, headers: Record<string, string>): Promise<GatewayResponse>;
   /** Sends a CORS preflight to a resource. */
   preflight(path: string, headers: Record<string, string>): Promise<GatewayResponse>;
+  /**
+   * Sends GET to a path no route serves: what API Gateway answers itself there (MISSING_AUTHENTICATION_TOKEN, as
+   * customized by the API's gateway responses).
+   */
+  gatewayError(path: string, headers: Record<string, string>): Promise<GatewayResponse>;
   /** Where requests go (for messages). */
   readonly where: string;
 }
@@ -32,13 +39,16 @@ export function httpTransport(base: string): GatewayTransport {
     where: base,
     request: (route, headers) => httpRequest(`${base}${concretePath(route.path)}`, { method: route.method, headers }),
     preflight: (path, headers) => httpRequest(`${base}${concretePath(path)}`, { method: 'OPTIONS', headers }),
+    gatewayError: (path, headers) => httpRequest(`${base}${path === '/' ? '' : path}`, { method: 'GET', headers }),
   };
 }
 
 /**
  * The sandbox: moto serves no stage URLs, so a route is answered by running its function through the local invoker
- * with the proxy event API Gateway would build, and a preflight by evaluating the live OPTIONS method the way API
- * Gateway does (MOCK), or by invoking the function when OPTIONS is a proxy integration.
+ * with the proxy event API Gateway would build, a preflight by evaluating the live OPTIONS method the way API
+ * Gateway does (MOCK), or by invoking the function when OPTIONS is a proxy integration, and an API Gateway error by
+ * evaluating the live gateway responses (GetGatewayResponses) for its type. Both evaluations read the API's current
+ * definition: moto keeps no per-deployment snapshot of it, so what the stage's last deployment holds is not checked.
  */
 export function localTransport(ctx: Ctx, desired: GatewayDesired): GatewayTransport {
   let live: ReturnType<typeof readGateway> | undefined;
@@ -50,13 +60,17 @@ export function localTransport(ctx: Ctx, desired: GatewayDesired): GatewayTransp
     const multi = Object.fromEntries(Object.entries(p.multiValueHeaders ?? {}).map(([k, v]) => [k, v.join(',')]));
     return { status: p.statusCode ?? 502, headers: lower({ ...multi, ...p.headers }), body: p.body ?? '' };
   };
+  const readLive = async () => {
+    live ??= readGateway(ctx, desired);
+    const state = await live;
+    if (!state.apiId) throw new TurnctlError(`REST API ${desired.apiName} does not exist on stage ${ctx.stage.name}; apply a release first`);
+    return state;
+  };
   return {
     where: `the local invoker (stage ${ctx.stage.name})`,
     request: (route, headers) => invoke(route.function, proxyEvent({ method: route.method, resource: route.path, headers, stage: desired.stageName })),
     async preflight(path, headers) {
-      live ??= readGateway(ctx, desired);
-      const state = await live;
-      if (!state.apiId) throw new TurnctlError(`REST API ${desired.apiName} does not exist on stage ${ctx.stage.name}; apply a release first`);
+      const state = await readLive();
       const method = state.shape.resources[path]?.OPTIONS;
       if (method?.integration?.type === 'AWS_PROXY') {
         const route = desired.routes.find((r) => r.path === path);
@@ -66,6 +80,15 @@ export function localTransport(ctx: Ctx, desired: GatewayDesired): GatewayTransp
       const r = evaluatePreflight(method, origin);
       if (r.problem) return { status: r.statusCode, headers: {}, body: r.problem };
       return { status: r.statusCode, headers: lower(r.headers), body: '' };
+    },
+    async gatewayError(path, headers) {
+      const state = await readLive();
+      const routed = Object.entries(state.shape.resources).find(([resource, methods]) => (methods.GET || methods.ANY) && matchPath(resource, path));
+      if (routed) throw new TurnctlError(`GET ${path} is served by the route on ${routed[0]}, not answered by API Gateway itself`);
+      const r = evaluateGatewayResponse(state.shape.gatewayResponses ?? {}, 'MISSING_AUTHENTICATION_TOKEN', { headers });
+      const unresolved = Object.entries(r.unresolved).map(([h, m]) => `${h} ← ${m}`);
+      const note = unresolved.length ? ` (the sandbox cannot resolve ${unresolved.join(', ')})` : '';
+      return { status: r.statusCode, headers: lower(r.headers), body: r.body + note, answeredBy: r.answeredBy ?? "API Gateway's default response" };
     },
   };
 }

@@ -1,11 +1,16 @@
 import { gatewayDesired, type GatewayDesired } from '../gateway/config.js';
 import { transportFor, type GatewayTransport } from '../gateway/transport.js';
+import { gatewayErrorItems } from './cors-errors.js';
 import type { Check, CheckResult } from './types.js';
 
-/** An origin no stage allows: a preflight from it must not get it back. */
+/** An origin no stage allows: a preflight from it must not get it back (nor an API Gateway error, unless reflected by design). */
 export const FOREIGN_ORIGIN = 'https://evil.example';
 
-/** Runs the CORS check through a transport (exported for tests of the HTTPS path). */
+/**
+ * Runs the CORS check through a transport (exported for tests of the HTTPS path): the preflight of every resource
+ * with routes, then an error API Gateway answers itself (src/checks/cors-errors.ts), from each allowed origin and a
+ * foreign one.
+ */
 export async function checkCors(desired: GatewayDesired, transport: GatewayTransport | null): Promise<CheckResult> {
   if (desired.origins.length === 0) return { name: 'cors', ok: false, detail: 'no gateway.cors.origins: the web client is allowed nowhere; declare the stage web origins' };
   if (!transport) return { name: 'cors', ok: false, detail: `REST API ${desired.apiName} not found; apply a release first` };
@@ -42,16 +47,23 @@ export async function checkCors(desired: GatewayDesired, transport: GatewayTrans
       }
     }
   }
+  const errors = await gatewayErrorItems(desired, transport, FOREIGN_ORIGIN);
+  items.push(...errors.items);
   const failed = items.filter((i) => !i.ok);
   return {
     name: 'cors',
     ok: failed.length === 0,
-    detail: failed.length ? failed.map((f) => `${f.name}: ${f.detail}`).join('; ') : `${paths.length} resource(s): ${desired.origins.length} origin(s) allowed, ${FOREIGN_ORIGIN} refused`,
+    detail: failed.length
+      ? failed.map((f) => `${f.name}: ${f.detail}`).join('; ')
+      : `${paths.length} resource(s): ${desired.origins.length} origin(s) allowed, ${FOREIGN_ORIGIN} refused; ${errors.summary}`,
     items,
   };
 }
 
-/** Post-check: a preflight from each allowed web origin gets that origin back; a foreign origin does not. */
+/**
+ * Post-check: a preflight from each allowed web origin gets that origin back, and so does an error API Gateway answers
+ * itself; a foreign origin does not (on those errors: unless turnctl.yaml reflects the Origin by design).
+ */
 export const check: Check = {
   name: 'cors',
   phase: 'post',

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gatewaySchema } from '../../src/config/sections/gateway.js';
+import { probePath, PROBE_PATH } from '../../src/checks/cors-errors.js';
+import { evaluateGatewayResponse } from '../../src/gateway/cors.js';
 import { diffShapes } from '../../src/gateway/diff.js';
 import { allowOriginValue, desiredResponses, REQUEST_ORIGIN, type GatewayResponseShape } from '../../src/gateway/responses.js';
 import { emptyShape, shapeDigest } from '../../src/gateway/shape.js';
@@ -62,5 +64,61 @@ describe('gateway responses from turnctl.yaml (pure)', () => {
     expect(diffShapes(unmanaged, live)).toEqual([]);
     const { gatewayResponses: _, ...before } = emptyShape();
     expect(shapeDigest(emptyShape())).toBe(shapeDigest(before as never));
+  });
+});
+
+describe('API Gateway errors evaluated the way API Gateway does (pure)', () => {
+  const ACAO = 'gatewayresponse.header.Access-Control-Allow-Origin';
+
+  it("GIVEN turnctl's responses for two origins WHEN an unknown route is evaluated THEN its own 404 answers with the request's Origin (any header case) and the not_found body", () => {
+    const r = desiredResponses(config(), ORIGINS, file)!;
+    expect(evaluateGatewayResponse(r, 'MISSING_AUTHENTICATION_TOKEN', { headers: { Origin: ORIGINS[1]! }, requestId: 'req-1' })).toEqual({
+      answeredBy: 'MISSING_AUTHENTICATION_TOKEN',
+      statusCode: 404,
+      headers: { 'Access-Control-Allow-Origin': ORIGINS[1], Vary: 'Origin' },
+      unresolved: {},
+      body: '{"error":"not_found","reason":"no route for this method and path","requestId":"req-1"}',
+    });
+    expect(evaluateGatewayResponse(r, 'MISSING_AUTHENTICATION_TOKEN', { headers: { origin: ORIGINS[0]! } }).headers['Access-Control-Allow-Origin']).toBe(ORIGINS[0]);
+    expect(evaluateGatewayResponse(r, 'MISSING_AUTHENTICATION_TOKEN', { headers: {} }).headers).toEqual({ Vary: 'Origin' });
+  });
+
+  it('GIVEN a type that is not customized THEN DEFAULT_4XX / DEFAULT_5XX of its family answers with the type\'s status (or the fallback\'s own); GIVEN neither THEN API Gateway\'s default without headers', () => {
+    const r = desiredResponses(config({ responses: { types: { MISSING_AUTHENTICATION_TOKEN: false, INTEGRATION_TIMEOUT: false } } }), ORIGINS, file)!;
+    expect(evaluateGatewayResponse(r, 'MISSING_AUTHENTICATION_TOKEN', { headers: { Origin: ORIGINS[0]! } })).toMatchObject({
+      answeredBy: 'DEFAULT_4XX',
+      statusCode: 403,
+      headers: { 'Access-Control-Allow-Origin': ORIGINS[0] },
+      body: expect.stringContaining('"error":"bad_request","reason":"Missing Authentication Token"'),
+    });
+    expect(evaluateGatewayResponse(r, 'INTEGRATION_TIMEOUT', { headers: {} })).toMatchObject({ answeredBy: 'DEFAULT_5XX', statusCode: 504 });
+    expect(evaluateGatewayResponse({ DEFAULT_4XX: { ...r.DEFAULT_4XX!, statusCode: '400' } }, 'UNAUTHORIZED', { headers: {} })).toMatchObject({ answeredBy: 'DEFAULT_4XX', statusCode: 400 });
+    expect(evaluateGatewayResponse({}, 'MISSING_AUTHENTICATION_TOKEN', { headers: { Origin: ORIGINS[0]! } })).toEqual({
+      answeredBy: null,
+      statusCode: 403,
+      headers: {},
+      unresolved: {},
+      body: '{"message":"Missing Authentication Token"}',
+    });
+  });
+
+  it('GIVEN mappings from a static value, an absent query parameter, a stage variable THEN the value, no header, and an unresolved mapping', () => {
+    const shape: GatewayResponseShape = {
+      statusCode: null,
+      parameters: { [ACAO]: 'stageVariables.webOrigin', 'gatewayresponse.header.X-Page': 'method.request.querystring.page', 'gatewayresponse.header.Cache-Control': "'no-store'" },
+      templates: {},
+    };
+    expect(evaluateGatewayResponse({ DEFAULT_4XX: shape }, 'MISSING_AUTHENTICATION_TOKEN', { headers: { Origin: ORIGINS[0]! } })).toMatchObject({
+      headers: { 'Cache-Control': 'no-store' },
+      unresolved: { 'Access-Control-Allow-Origin': 'stageVariables.webOrigin' },
+    });
+    expect(evaluateGatewayResponse({ DEFAULT_4XX: shape }, 'MISSING_AUTHENTICATION_TOKEN', { headers: {}, query: { page: '2' } }).headers['X-Page']).toBe('2');
+  });
+
+  it('GIVEN routes WHEN the probe path is chosen THEN one no GET route serves; none when greedy routes serve every GET path', () => {
+    const route = (method: string, path: string) => ({ method, path, function: 'f', auth: 'none' });
+    expect(probePath([route('GET', '/health'), route('POST', '/{proxy+}')])).toBe(PROBE_PATH);
+    expect(probePath([route('GET', '/{id}')])).toBe('/');
+    expect(probePath([route('ANY', '/{proxy+}'), route('GET', '/')])).toBeNull();
   });
 });

@@ -36,9 +36,18 @@ export async function readLive(ctx: Ctx, docs: readonly LegalDoc[]) {
   const index = await readIndex(ctx);
   const live = await mapLimit(docs, ctx.concurrency, async (doc) => {
     const entry = index.entries[doc.id];
-    const atVersion = index.bucketExists && entry?.version !== doc.version ? await storedVersion(ctx, doc.id, doc.version) : undefined;
+    let log: Awaited<ReturnType<typeof readChangelog>>['entries'] | undefined;
+    const changelog = async () => (log ??= (await readChangelog(ctx, doc.id)).entries); // read once, only when needed
+    const newVersion = index.bucketExists && entry?.version !== doc.version;
+    let atVersion = newVersion ? await storedVersion(ctx, doc.id, doc.version) : undefined;
+    if (newVersion && !atVersion) {
+      // The same number published before in another spelling (1.1 for 1.1.0) is that version too: it may only come
+      // back with the same content, as rollback and the version checks treat the two spellings as one version.
+      const spelled = (await changelog()).findLast((c) => c.action === 'publish' && c.docVersion !== doc.version && compareVersions(c.docVersion, doc.version) === 0);
+      if (spelled) atVersion = await storedVersion(ctx, doc.id, spelled.docVersion);
+    }
     // Only a document about to get a new version needs the live version's summary (one change-log read).
-    const liveSummary = entry && entry.version !== doc.version && entry.sha256 !== doc.sha256 ? lastPublishSummary((await readChangelog(ctx, doc.id)).entries, entry.version) : undefined;
+    const liveSummary = entry && entry.version !== doc.version && entry.sha256 !== doc.sha256 ? lastPublishSummary(await changelog(), entry.version) : undefined;
     return { entry, ...(atVersion ? { atVersion } : {}), ...(liveSummary !== undefined ? { liveSummary } : {}) };
   });
   return { index, live };

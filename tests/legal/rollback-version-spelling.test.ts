@@ -29,4 +29,17 @@ describe('legal rollback --to a version spelled otherwise than it was published 
     expect(never.code).toBe(1);
     expect(never.stderr).toBe('error: version 1.0.1 of "terms" was never published on stage local; published versions: 1.0, 1.1.0');
   });
+
+  it('GIVEN terms 1.1.0 published and rolled back to 1.0 WHEN other content is published as 1.1 THEN it is refused at the version line, and the same content as 1.1 is not a new version either', async () => {
+    const { p, bucket, run } = await projectWithTermsPublished('# Terms\n\nOne.');
+    p.write('legal/terms.md', docSource({ title: 'Terms', version: '1.1.0', effectiveDate: '2025-08-01', summary: 'Second version.' }, '# Terms\n\nTwo.'));
+    expect((await run(['legal', 'publish', 'terms', '--yes'])).code).toBe(0);
+    expect((await run(['legal', 'rollback', 'terms', '--to', '1.0', '--yes'])).code).toBe(0);
+
+    p.write('legal/terms.md', docSource({ title: 'Terms', version: '1.1', effectiveDate: '2025-08-01', summary: 'Another second version.' }, '# Terms\n\nSomething else.'));
+    const other = await run(['legal', 'publish', 'terms', '--yes']);
+    expect(other.code).toBe(65);
+    expect(other.stderr).toMatch(/^error: legal\/terms\.md:\d+(:\d+)?: version 1\.1 is already in the bucket with other content/);
+    expect((await readIndexJson(bucket)).terms).toMatchObject({ version: '1.0', key: 'docs/terms/1.0.html' });
+  });
 });

@@ -28,6 +28,13 @@ export function probePath(routes: GatewayDesired['routes']): string | null {
   return null;
 }
 
+/** The Access-Control-Allow-Origin mapping of the gateway response that answered, and whether gateway.responses.allowOrigin set it (else a types override did). */
+function originMapping(desired: GatewayDesired, answeredBy: string): { mapping: string | undefined; fromAllowOrigin: boolean } {
+  const mapping = desired.shape.gatewayResponses?.[answeredBy]?.parameters[`gatewayresponse.header.${ACAO}`];
+  const base = allowOriginValue(desired.responsesAllowOrigin, desired.origins);
+  return { mapping, fromAllowOrigin: 'value' in base && base.value === mapping };
+}
+
 /** What turnctl.yaml makes the probe answer `origin` with: the origin itself (probe it), or why not, and whether that is a choice of the config. */
 function expectation(desired: GatewayDesired, origin: string): { echo: true } | { echo: false; ok: boolean; why: string } {
   const responses = desired.shape.gatewayResponses;
@@ -37,9 +44,7 @@ function expectation(desired: GatewayDesired, origin: string): { echo: true } | 
   // A mapping only API Gateway can resolve (a stage or context variable): the live answer decides.
   if (r.headers[ACAO] === origin || ACAO in r.unresolved) return { echo: true };
   if (!r.answeredBy) return { echo: false, ok: true, why: `not expected: gateway.responses.types sets ${TYPE} and DEFAULT_4XX to false (API Gateway's own error, without CORS headers)` };
-  const mapping = responses[r.answeredBy]!.parameters[`gatewayresponse.header.${ACAO}`];
-  const base = allowOriginValue(desired.responsesAllowOrigin, desired.origins);
-  const fromAllowOrigin = 'value' in base && base.value === mapping;
+  const { mapping, fromAllowOrigin } = originMapping(desired, r.answeredBy);
   const where = fromAllowOrigin ? `gateway.responses.allowOrigin (${desired.responsesAllowOrigin})` : `gateway.responses.types.${r.answeredBy}.headers.${ACAO}`;
   const pinned = /^'(.*)'$/.exec(mapping ?? '')?.[1];
   if (pinned && desired.origins.includes(pinned)) return { echo: false, ok: true, why: `not expected: ${where} pins ${pinned}, so API Gateway's errors reach ${origin} without CORS headers by config` };
@@ -57,11 +62,9 @@ function reflectedByDesign(desired: GatewayDesired, origin: string): string | nu
   const r = evaluateGatewayResponse(responses, TYPE, { headers: { Origin: origin } });
   if (r.headers[ACAO] !== origin || !r.answeredBy) return null;
   const allowOrigin = desired.responsesAllowOrigin;
-  const base = allowOriginValue(allowOrigin, desired.origins);
-  const where =
-    'value' in base && base.value === responses[r.answeredBy]!.parameters[`gatewayresponse.header.${ACAO}`]
-      ? `gateway.responses.allowOrigin ${allowOrigin}${allowOrigin === 'auto' ? ` with ${desired.origins.length} origins` : ''}`
-      : `gateway.responses.types.${r.answeredBy}.headers`;
+  const where = originMapping(desired, r.answeredBy).fromAllowOrigin
+    ? `gateway.responses.allowOrigin ${allowOrigin}${allowOrigin === 'auto' ? ` with ${desired.origins.length} origins` : ''}`
+    : `gateway.responses.types.${r.answeredBy}.headers`;
   return `reflected by design: ${where} maps the request's Origin (error bodies only, never credentials; pin one origin with gateway.responses.allowOrigin to stop it)`;
 }
 

@@ -44,9 +44,13 @@ export interface Journal {
   rollback?: { reason: string; at: string; restored: string[]; kept: string[]; blocked?: string };
 }
 
-/** A new, sortable run id: UTC time plus a random suffix. */
+/**
+ * A new, sortable run id: UTC time to the millisecond plus a random suffix (20261203T051222.123Z-a1b2c3). Runs of a
+ * stage are serialized by its lock, so two of them never start in the same millisecond; with whole seconds, an apply
+ * that followed another within a second could sort before it and `release status` showed the older run.
+ */
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `${now.toISOString().replace(/[-:]/g, '')}-${randomBytes(3).toString('hex')}`;
 }
 
 export const journalKey = (release: string, run: string) => `journal/${release}/${run}.json`;

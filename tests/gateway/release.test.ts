@@ -54,7 +54,7 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     expect(plan.steps.map((s: { section: string }) => s.section).indexOf('gateway')).toBeGreaterThan(plan.steps.map((s: { section: string }) => s.section).indexOf('functions'));
   });
 
-  it('GIVEN a fresh stage without the portal user pool WHEN planned THEN the authorizer says bootstrap creates the pool first, not that apply will stop', async () => {
+  it('GIVEN a fresh stage without the portal user pool WHEN planned THEN the authorizer says bootstrap creates the pool first, not that apply will stop; applied, the creation is audited', async () => {
     const fresh = gatewayProject();
     const r = await runCli(['release', 'plan', `${fresh.dir}/releases/1.0.0.yaml`, '--stage', 'local', '--output', 'json'], fresh.dir);
     expect(r.code, r.stderr).toBe(0);
@@ -62,6 +62,14 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     expect(ids(plan, 'bootstrap')).toContain(`create user-pool:${fresh.name}-local-portal`);
     const authorizer = plan.steps.flatMap((s: { changes: Array<{ id: string; note?: string }> }) => s.changes).find((c: { id: string }) => c.id === 'authorizer:cognito');
     expect(authorizer.note).toBe(`on the Cognito user pool ${fresh.name}-local-portal, which the bootstrap step creates first`);
+
+    // WHEN applied THEN bootstrap creates the pool, and the users audit log says so as `users init` would
+    const applied = await runCli(['release', 'apply', `${fresh.dir}/releases/1.0.0.yaml`, '--stage', 'local', '--yes', '--output', 'json'], fresh.dir);
+    expect(applied.code, applied.stderr).toBe(0);
+    const audit = await runCli(['audit', '--kind', 'users', '--stage', 'local', '--output', 'json'], fresh.dir);
+    expect(audit.code, audit.stderr).toBe(0);
+    const actions = JSON.parse(audit.stdout).entries.map((e: { action: string; target: string }) => `${e.action} ${e.target}`);
+    expect(actions).toEqual(expect.arrayContaining([`create-pool ${fresh.name}-local-portal`, `create-groups ${fresh.name}-local-portal`]));
   });
 
   it('GIVEN a fresh stage WHEN the release is applied THEN the API is built as declared and the health and cors post-checks pass', async () => {

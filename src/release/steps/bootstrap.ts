@@ -64,8 +64,9 @@ export const bootstrap = {
   async apply(ctx: Ctx, _desired: BootstrapDesired, changes: Change[]): Promise<{ createdRoles: string[] }> {
     await ensureStateBucket(ctx);
     if (changes.some((c) => c.id.startsWith('user-pool:'))) {
-      const { ensurePool } = await import('../../users/pool.js');
-      await ensurePool(ctx);
+      // Audited like `users init`: the users area's audit log shows who created the pool and its groups, and when.
+      const { initPool } = await import('../../users/users.js');
+      await initPool(ctx);
     }
     const roles = changes.filter((c) => c.id.startsWith('role:')).map((c) => c.id.slice(5));
     if (roles.length === 0) return { createdRoles: [] };

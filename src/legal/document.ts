@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Pair } from 'yaml';
 import { InvalidInputError } from '../errors.js';
+import { decodeUtf8 } from '../utf8.js';
 import { VERSION_PATTERN } from './version.js';
 
 /** A legal document source `legal/<id>.md`, parsed and validated. */
@@ -144,5 +145,5 @@ export function loadLegalDoc(projectDir: string, docs: string, id: string): Lega
     const have = listDocIds(dir);
     throw new InvalidInputError(shown, `not found; ${have.length ? `documents in ${relative(projectDir, dir) || '.'}/: ${have.join(', ')}` : `create it (front matter: title, version, effectiveDate, summary)`}`);
   }
-  return parseLegalDoc(id, shown, readFileSync(abs, 'utf8'));
+  return parseLegalDoc(id, shown, decodeUtf8(readFileSync(abs), shown));
 }

@@ -4,6 +4,7 @@ import { isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Ctx } from '../context.js';
 import { failureLine, InvalidInputError } from '../errors.js';
 import { mapLimit } from '../aws/clients.js';
+import { decodeUtf8 } from '../utf8.js';
 import { csvValue, parseCsv } from './csv.js';
 import { ensurePoolAudited, findUser, planUser, writeUser, type UserAction } from './users.js';
 import { findPool, poolConfig, type Pool } from './pool.js';
@@ -41,14 +42,16 @@ interface RawRow {
   shape?: string;
 }
 
-/** Reads the text of an import file; an unreadable file is exit 65 naming it. */
+/** Reads the text of an import file; an unreadable file, or one that is not UTF-8, is exit 65 naming it. */
 function readText(abs: string, shown: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(abs, 'utf8');
+    bytes = readFileSync(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InvalidInputError(shown, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory; name a CSV file' : `cannot read file (${code})`);
   }
+  return decodeUtf8(bytes, shown, 'save it as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)")');
 }
 
 /** CSV rows: the header is checked as a whole (exit 65); a row of empty cells (`,,,` from a spreadsheet) is a blank line. */

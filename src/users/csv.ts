@@ -8,8 +8,8 @@ export interface CsvRecord {
 }
 
 /**
- * Parses CSV text (RFC 4180: comma separated, double-quoted fields may hold commas, quotes as "" and newlines).
- * Blank lines are skipped; an unterminated quote is an InvalidInputError at `file:line`.
+ * Parses CSV text (RFC 4180: comma separated, double-quoted fields may hold commas, quotes as "" and newlines; records
+ * end with LF, CRLF or a lone CR). Blank lines are skipped; an unterminated quote is an InvalidInputError at `file:line`.
  */
 export function parseCsv(text: string, file: string): CsvRecord[] {
   const records: CsvRecord[] = [];
@@ -33,7 +33,7 @@ export function parseCsv(text: string, file: string): CsvRecord[] {
           inQuotes = false;
           i++;
         } else {
-          if (c === '\n') line++;
+          if (c === '\n' || (c === '\r' && src[i + 1] !== '\n')) line++;
           cell += c;
           i++;
         }
@@ -46,11 +46,10 @@ export function parseCsv(text: string, file: string): CsvRecord[] {
         cells.push(cell);
         cell = '';
         i++;
-      } else if (c === '\r' && src[i + 1] === '\n') {
-        i++;
-      } else if (c === '\n') {
+      } else if (c === '\n' || c === '\r') {
+        // LF, CRLF, or a lone CR (what Excel for Mac's "CSV (Macintosh)" writes) ends the record.
         line++;
-        i++;
+        i += c === '\r' && src[i + 1] === '\n' ? 2 : 1;
         done = true;
       } else {
         cell += c;

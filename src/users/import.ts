@@ -54,12 +54,22 @@ function readText(abs: string, shown: string): string {
   return decodeUtf8(bytes, shown, 'save it as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)")');
 }
 
+/** The cells without the empty ones at the end. */
+function dropTrailingEmpty(cells: readonly string[]): string[] {
+  let n = cells.length;
+  while (n > 0 && cells[n - 1] === '') n--;
+  return cells.slice(0, n);
+}
+
 /** CSV rows: the header is checked as a whole (exit 65); a row of empty cells (`,,,` from a spreadsheet) is a blank line. */
 function csvRows(text: string, shown: string): RawRow[] {
   const records = parseCsv(text, shown);
   if (records.length === 0) throw new InvalidInputError(`${shown}:1`, 'empty file; the first line must be the header email,name,role[,phone]');
   const header = records[0]!;
-  const names = header.cells.map((c) => c.toLowerCase());
+  // Empty columns after the last named one are what a spreadsheet writes for columns it once saw used (`email,name,role,,`).
+  const names = dropTrailingEmpty(header.cells).map((c) => c.toLowerCase());
+  const blank = names.indexOf('');
+  if (blank >= 0) throw new InvalidInputError(`${shown}:${header.line}`, `column ${blank + 1} of the header has no name; the header must be email,name,role[,phone]`);
   const unknown = names.find((n) => !(COLUMNS as readonly string[]).includes(n));
   if (unknown !== undefined)
     throw new InvalidInputError(`${shown}:${header.line}`, `unknown column "${unknown}" in the header; the header must be email,name,role[,phone]`);
@@ -76,7 +86,7 @@ function csvRows(text: string, shown: string): RawRow[] {
     .map((r) => ({
       line: r.line,
       input: { email: col(r.cells, 'email'), name: col(r.cells, 'name'), role: col(r.cells, 'role'), phone: col(r.cells, 'phone') },
-      ...(r.cells.length > names.length ? { shape: `${r.cells.length} cells but the header has ${names.length} columns (quote values that contain commas)` } : {}),
+      ...(dropTrailingEmpty(r.cells).length > names.length ? { shape: `${dropTrailingEmpty(r.cells).length} cells but the header has ${names.length} columns (quote values that contain commas)` } : {}),
     }));
 }
 
@@ -127,7 +137,7 @@ function jsonRows(text: string, shown: string): RawRow[] {
  */
 export function readImportFile(file: string, roles: readonly string[], cwd: string): ImportRow[] {
   const abs = resolve(cwd, file);
-  const shown = relative(cwd, abs).startsWith('..') ? abs : relative(cwd, abs);
+  const shown = relative(cwd, abs).startsWith('..') ? abs : relative(cwd, abs) || '.';
   const text = readText(abs, shown);
   const json = /\.json$/i.test(file) || /^\uFEFF?\s*\[/.test(text);
   const raw = json ? jsonRows(text, shown) : csvRows(text, shown);

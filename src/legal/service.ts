@@ -19,6 +19,7 @@ import {
   type Changelog,
   type ChangelogEntry,
   type IndexEntry,
+  type IndexSnapshot,
   type LegalIndex,
 } from './store.js';
 import { compareVersions, VERSION_PATTERN } from './version.js';
@@ -182,10 +183,15 @@ export async function legalHistory(ctx: Ctx, id: string): Promise<Changelog> {
   const log = await readChangelog(ctx, id);
   if (log.entries.length || log.unreadable.length) return log;
   // No history is an answer for a document that exists (not published yet); for a name that is nowhere it is a typo.
+  refuseUnknownDoc(ctx, id, await readIndex(ctx));
+  return log;
+}
+
+/** A document name that is neither under legal/ nor in index.json is a typo: exit 65 listing the documents. */
+function refuseUnknownDoc(ctx: Ctx, id: string, index: IndexSnapshot): void {
   const docs = legalDocsDir(ctx);
   const local = listDocIds(docsDir(ctx.project.dir, docs));
-  const index = await readIndex(ctx);
-  if (local.includes(id) || index.entries[id]) return log;
+  if (local.includes(id) || index.entries[id]) return;
   const known = [...new Set([...local, ...Object.keys(index.entries)])].sort();
   throw new InvalidInputError(undefined, `no document "${id}": there is no ${docs}/${id}.md and it was never published on stage ${ctx.stage.name}; documents: ${known.join(', ') || 'none'}`);
 }
@@ -204,7 +210,10 @@ export async function planRollback(ctx: Ctx, id: string, version: string): Promi
   if (!VERSION_PATTERN.test(version)) throw new InvalidInputError(undefined, `--to "${version}" is not a version; use dotted numbers like 1.0`);
   const index = await readIndex(ctx);
   const from = index.entries[id];
-  if (!from) throw new TurnctlError(`document "${id}" is not published on stage ${ctx.stage.name}; nothing to roll back (see: turnctl legal status --stage ${ctx.stage.name})`);
+  if (!from) {
+    refuseUnknownDoc(ctx, id, index); // a typo (exit 65); a document under legal/ that is not live yet is exit 1
+    throw new TurnctlError(`document "${id}" is not published on stage ${ctx.stage.name}; nothing to roll back (see: turnctl legal status --stage ${ctx.stage.name})`);
+  }
   // Versions are equal by number (1.1 is 1.1.0, as publish compares them); messages and keys use the published spelling.
   if (compareVersions(from.version, version) === 0) throw new TurnctlError(`version ${from.version} of "${id}" is already live on stage ${ctx.stage.name}`);
   // Published means recorded as published in the change log, not merely stored: a publish stopped between its uploads
@@ -214,7 +223,8 @@ export async function planRollback(ctx: Ctx, id: string, version: string): Promi
   // Should two spellings of one number both have been published, the later one is taken.
   const published = versions.findLast((v) => compareVersions(v, version) === 0);
   const stored = published ? await storedVersion(ctx, id, published) : undefined;
-  if (!stored) throw new TurnctlError(`version ${version} of "${id}" was never published on stage ${ctx.stage.name}; published versions: ${versions.join(', ') || 'none'}`);
+  // A version named on the command line that is not there is bad input (65), as an unknown document is for history.
+  if (!stored) throw new InvalidInputError(undefined, `version ${version} of "${id}" was never published on stage ${ctx.stage.name}; published versions: ${versions.join(', ') || 'none'}`);
   const { body: _body, ...to } = stored;
   return { doc: id, from, to, etag: index.etag };
 }

@@ -151,7 +151,7 @@ describe('legal documents (against the sandbox, read back through a second S3 cl
     expect(refused.code).toBe(64);
     expect((await readIndexJson(bucket)).terms!.version).toBe('1.1');
     const unknown = await run(p, ['legal', 'rollback', 'terms', '--to', '0.5', '--yes']);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(65);
     expect(unknown.err).toBe('error: version 0.5 of "terms" was never published on stage local; published versions: 1.0, 1.1');
 
     const { code, out } = await run(p, ['legal', 'rollback', 'terms', '--to', '1.0', '--reason', 'legal review pending', '--yes']);

@@ -26,7 +26,7 @@ describe('legal rollback --to a version spelled otherwise than it was published 
 
     // AND a number that was never published is still refused, listing the published spellings
     const never = await run(['legal', 'rollback', 'terms', '--to', '1.0.1', '--yes']);
-    expect(never.code).toBe(1);
+    expect(never.code).toBe(65);
     expect(never.stderr).toBe('error: version 1.0.1 of "terms" was never published on stage local; published versions: 1.0, 1.1.0');
   });
 

@@ -10,7 +10,7 @@ describe('objects of a version that a stopped publish uploaded but never made li
     const before = await readIndexJson(bucket);
 
     const r = await run(['legal', 'rollback', 'terms', '--to', '1.1', '--yes']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(65);
     expect(r.stderr).toBe('error: version 1.1 of "terms" was never published on stage local; published versions: 1.0');
     expect(await readIndexJson(bucket)).toEqual(before);
 

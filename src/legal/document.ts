@@ -140,7 +140,14 @@ export function loadLegalDoc(projectDir: string, docs: string, id: string): Lega
   const dir = docsDir(projectDir, docs);
   const abs = join(dir, `${id}.md`);
   const shown = relative(projectDir, abs);
-  if (!DOC_ID.test(id)) throw new InvalidInputError(undefined, `"${id}" is not a document id (lower-case letters, digits, dashes; the file name without .md)`);
+  if (!DOC_ID.test(id)) {
+    // A file under legal/ whose name is no id (found by `publish` without names, or `status`): name the file to rename.
+    if (listDocIds(dir).includes(id)) {
+      const suggestion = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '');
+      throw new InvalidInputError(shown, `the file name is the document id and must be lower-case letters, digits and dashes; rename the file${suggestion ? ` (e.g. to ${suggestion}.md)` : ''}`);
+    }
+    throw new InvalidInputError(undefined, `"${id}" is not a document id (lower-case letters, digits, dashes; the file name without .md)`);
+  }
   if (!existsSync(abs)) {
     const have = listDocIds(dir);
     throw new InvalidInputError(shown, `not found; ${have.length ? `documents in ${relative(projectDir, dir) || '.'}/: ${have.join(', ')}` : `create it (front matter: title, version, effectiveDate, summary)`}`);

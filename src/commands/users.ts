@@ -181,6 +181,7 @@ export function register(group: Command, host: CommandHost): void {
         const ctx = open(o.stage);
         const s = await svc();
         const user = await s.existingUser(ctx, email);
+        s.refuseResetOfDisabled(ctx, user); // before asking: a confirmed reset that is then refused wastes the answer
         await confirmOrRefuse(io, { yes: o.yes, message: `Reset the password of ${user.email} on stage ${ctx.stage.name}?` });
         const res = await s.resetPassword(ctx, email);
         printResult(io, o.output, { email: res.user.email, method: res.method, status: res.user.status }, () =>

@@ -322,6 +322,11 @@ export async function removeUser(ctx: Ctx, email: string): Promise<PortalUser> {
   return user;
 }
 
+/** A disabled user's password is not reset (Cognito would send nothing usable); checked before the confirmation too. */
+export function refuseResetOfDisabled(ctx: Ctx, user: PortalUser): void {
+  if (!user.enabled) throw new TurnctlError(`user ${user.email} is disabled; enable it first: turnctl users enable ${user.email} --stage ${ctx.stage.name}`);
+}
+
 /**
  * `users reset-password`: a user who never signed in (force-change-password) gets a fresh invitation with a new
  * temporary password (AdminCreateUser RESEND; AdminResetUserPassword refuses that state on AWS); anyone else gets
@@ -332,7 +337,7 @@ export async function resetPassword(ctx: Ctx, email: string): Promise<{ method: 
   const cip = await import('@aws-sdk/client-cognito-identity-provider');
   const pool = await openPool(ctx);
   const user = await requireUser(ctx, pool, e);
-  if (!user.enabled) throw new TurnctlError(`user ${e} is disabled; enable it first: turnctl users enable ${e} --stage ${ctx.stage.name}`);
+  refuseResetOfDisabled(ctx, user);
   await readyAudit(ctx);
   let method: 'resend-invite' | 'reset';
   if (user.status === 'force-change-password') {

@@ -6,6 +6,7 @@ import { docsDir, listDocIds, loadLegalDoc, DOC_ID, type LegalDoc } from './docu
 import { decidePublish, type Decision } from './decide.js';
 import {
   appendChangelog,
+  docKeys,
   ensureLegalBucket,
   getText,
   legalBucket,
@@ -222,9 +223,12 @@ export async function planRollback(ctx: Ctx, id: string, version: string): Promi
   const versions = [...new Set((await readChangelog(ctx, id)).entries.filter((c) => c.action === 'publish').map((c) => c.docVersion))];
   // Should two spellings of one number both have been published, the later one is taken.
   const published = versions.findLast((v) => compareVersions(v, version) === 0);
-  const stored = published ? await storedVersion(ctx, id, published) : undefined;
   // A version named on the command line that is not there is bad input (65), as an unknown document is for history.
-  if (!stored) throw new InvalidInputError(undefined, `version ${version} of "${id}" was never published on stage ${ctx.stage.name}; published versions: ${versions.join(', ') || 'none'}`);
+  if (!published) throw new InvalidInputError(undefined, `version ${version} of "${id}" was never published on stage ${ctx.stage.name}; published versions: ${versions.join(', ') || 'none'}`);
+  const stored = await storedVersion(ctx, id, published);
+  // Published, but its objects were deleted since (by hand, a lifecycle rule): a state of the bucket, not a typo.
+  if (!stored)
+    throw new TurnctlError(`version ${published} of "${id}" was published on stage ${ctx.stage.name} but s3://${legalBucket(ctx)}/${docKeys(id, published).md} is gone; restore it (and the .html) from the bucket's version history`);
   const { body: _body, ...to } = stored;
   return { doc: id, from, to, etag: index.etag };
 }

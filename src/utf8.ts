@@ -11,6 +11,8 @@ export function decodeUtf8(bytes: Uint8Array, shown: string, fix = 'save the fil
   try {
     return decoder.decode(bytes);
   } catch {
+    // Excel's "Unicode Text" and Notepad's "Unicode" are UTF-16, which starts with a byte-order mark.
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new InvalidInputError(`${shown}:1`, `UTF-16 text, not UTF-8; ${fix}`);
     const bad = firstInvalidByte(bytes);
     let line = 1;
     for (let i = 0; i < bad; i++) if (bytes[i] === 0x0a) line++;

@@ -30,6 +30,7 @@ describe('an import file that is not UTF-8 (Excel\'s plain "CSV" on Windows writ
   it('UTF-8 text, with or without a BOM, reads as it is', () => {
     expect(decodeUtf8(Buffer.from('\uFEFFemail\nMüller\n', 'utf8'), 'f.csv')).toMatch(/^\uFEFF?email\nMüller\n$/);
     expect(() => decodeUtf8(Buffer.from([0x61, 0x0a, 0x62, 0x0a, 0xe4, 0x0a]), 'f.csv')).toThrow(/^f\.csv:3: not UTF-8 text \(byte 0xE4;/);
+    expect(() => decodeUtf8(Buffer.from('\uFEFFemail\n', 'utf16le'), 'f.csv')).toThrow(/^f\.csv:1: UTF-16 text, not UTF-8; save the file as UTF-8$/);
     // a truncated multi-byte sequence at the end of the file
     expect(() => decodeUtf8(Buffer.from([0x61, 0xc3]), 'f.csv')).toThrow(/^f\.csv:1: not UTF-8 text \(byte 0xC3;/);
   });

@@ -24,9 +24,16 @@ export function progressLines(io: Io): (text: string) => void {
 }
 
 /** Fixed-width table of rows (first row is the header). */
-export function table(rows: string[][]): string[] {
+export function table(input: string[][]): string[] {
+  // One row per line: a cell written over several lines (a YAML `summary: |`) is folded onto one.
+  const rows = input.map((r) => r.map((c) => (typeof c === 'string' ? oneLine(c) : c)));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+/** Text on one line: each run of whitespace holding a line break becomes one space. */
+export function oneLine(text: string): string {
+  return text.includes('\n') || text.includes('\r') ? text.replace(/\s*[\r\n]\s*/g, ' ').trim() : text;
 }
 
 /** Prints JSON (stable, 2-space) or the text rendering to stdout. */

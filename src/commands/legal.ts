@@ -4,7 +4,7 @@ import { ExitCode } from '../errors.js';
 import { confirmOrRefuse } from '../io.js';
 import { openStage } from '../context.js';
 import { loadProject } from '../config/load.js';
-import { outputOption, printResult, progressLines, stageOption, table, yesOption } from './common.js';
+import { oneLine, outputOption, printResult, progressLines, stageOption, table, yesOption } from './common.js';
 
 /** `turnctl legal ...`: the legal documents of a stage. */
 export function register(group: Command, host: CommandHost): void {
@@ -32,7 +32,7 @@ export function register(group: Command, host: CommandHost): void {
           printResult(io, o.output, { published: [], unchanged }, () => `nothing to publish: ${unchanged.join(', ')} ${unchanged.length === 1 ? 'is' : 'are'} up to date on stage ${ctx.stage.name}`);
           return;
         }
-        for (const d of todo) io.err(`${d.doc.id}: ${d.kind === 'publish' && d.previous ? `${d.previous.version} → ` : 'new, '}${d.doc.version} (effective ${d.doc.effectiveDate}): ${d.doc.summary}`);
+        for (const d of todo) io.err(`${d.doc.id}: ${d.kind === 'publish' && d.previous ? `${d.previous.version} → ` : 'new, '}${d.doc.version} (effective ${d.doc.effectiveDate}): ${oneLine(d.doc.summary)}`);
         await confirmOrRefuse(io, { yes: o.yes, message: `Publish ${todo.map((d) => `${d.doc.id} ${d.doc.version}`).join(', ')} on stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
         const published = await s.applyPublish(ctx, todo.map((d) => d.doc), { etag: plan.etag, via: 'cli' });
         printResult(io, o.output, { published, unchanged }, () => [
@@ -111,7 +111,7 @@ export function register(group: Command, host: CommandHost): void {
         const plan = await s.planRollback(ctx, id, o.to);
         await confirmOrRefuse(io, { yes: o.yes, message: `Roll ${id} back from ${plan.from.version} to ${plan.to.version} on stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
         const entry = await s.applyRollback(ctx, plan, { reason: o.reason });
-        printResult(io, o.output, entry, () => `${id}: ${entry.summary}`);
+        printResult(io, o.output, entry, () => `${id}: ${oneLine(entry.summary)}`);
       }),
     );
 }

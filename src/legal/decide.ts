@@ -35,6 +35,14 @@ export function decidePublish(doc: LegalDoc, live: LiveDoc): Decision {
     if (cmp === 0) return at(`the content changed but version ${doc.version} is already live; bump the version (e.g. to ${nextVersion(e.version)}) and say what changed in summary`);
     if (cmp < 0) return at(`version ${doc.version} is not greater than the live version ${e.version}; use a greater version (e.g. ${nextVersion(e.version)})`);
   }
+  // A new version takes effect on or after the one it replaces: an earlier date is a typo (2024 for 2025) that the apps
+  // would show as the date of the current terms. (Rolling back to an earlier version is `legal rollback`, not publish.)
+  if (e && doc.effectiveDate < e.effectiveDate)
+    return {
+      kind: 'refused' as const,
+      doc,
+      error: new InvalidInputError(`${doc.file}:${doc.effectiveDateLine}`, `effectiveDate ${doc.effectiveDate} is before ${e.effectiveDate}, the effective date of the live version ${e.version}; a new version takes effect on or after the one it replaces`),
+    };
   // A bumped version whose summary is still the live version's says nothing about what changed in it.
   if (e && live.liveSummary !== undefined && doc.summary.trim() === live.liveSummary.trim())
     return { kind: 'refused' as const, doc, error: new InvalidInputError(`${doc.file}:${doc.summaryLine}`, `summary is still the one of the live version ${e.version} ("${doc.summary}"); say what changed in ${doc.version}`) };

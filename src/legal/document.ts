@@ -26,6 +26,8 @@ export interface LegalDoc {
   versionLine: number;
   /** Line of `summary:` in the file (for messages). */
   summaryLine: number;
+  /** Line of `effectiveDate:` in the file (for messages). */
+  effectiveDateLine: number;
 }
 
 export const DOC_ID = /^[a-z][a-z0-9-]*$/;
@@ -118,6 +120,7 @@ export function parseLegalDoc(id: string, file: string, text: string): LegalDoc 
     sha256: sha256(body),
     versionLine: f('version').line,
     summaryLine: f('summary').line,
+    effectiveDateLine: f('effectiveDate').line,
   };
 }
 

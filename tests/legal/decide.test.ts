@@ -38,6 +38,12 @@ describe('legal documents (pure)', () => {
     const stale = decidePublish(doc('"1.1"', 'New.'), { entry: entry(v1), liveSummary: 's' });
     expect(stale.kind === 'refused' && stale.error.message).toBe('legal/terms.md:5: summary is still the one of the live version 1.0 ("s"); say what changed in 1.1');
     expect(decidePublish(doc('"1.1"', 'New.'), { entry: entry(v1), liveSummary: 'other' }).kind).toBe('publish');
+    // GIVEN a new version effective before the live one THEN refused at the effectiveDate line; the same day is fine
+    const backdated = decidePublish(doc('"1.1"', 'New.'), { entry: { ...entry(v1), effectiveDate: '2025-08-01' } });
+    expect(backdated.kind === 'refused' && backdated.error.message).toBe(
+      'legal/terms.md:4: effectiveDate 2025-07-01 is before 2025-08-01, the effective date of the live version 1.0; a new version takes effect on or after the one it replaces',
+    );
+    expect(decidePublish(doc('"1.1"', 'New.'), { entry: { ...entry(v1), effectiveDate: '2025-07-01' } }).kind).toBe('publish');
   });
 
   it('renders deterministic, escaped HTML', () => {

@@ -26,7 +26,7 @@ export function register(group: Command, host: CommandHost): void {
         const { preparePlan, readPlanFile, validateManifest } = await import('../release/plan.js');
         const ctx = openStage(opts.stage, { cwd: host.cwd });
         const loaded = opts.release ? loadManifest(resolve(host.cwd, opts.release)) : undefined;
-        if (loaded) validateManifest(loaded); // an unknown check in the manifest is reported at its file:line
+        if (loaded) await validateManifest(loaded); // an unknown check in the manifest is reported at its file:line
         const manifest = loaded?.manifest ?? manifestSchema.parse({ version: '0.0.0' });
         let names: string[];
         if (opts.checks) names = opts.checks.split(',').map((s) => s.trim()).filter(Boolean);

@@ -4,7 +4,7 @@ import type { Ctx } from '../context.js';
 import { canonicalJson } from '../json.js';
 import type { LoadedManifest } from '../config/load.js';
 import { SECTIONS } from '../config/schema.js';
-import { checkNames } from '../checks/index.js';
+import { checkNames, loadCheck } from '../checks/index.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
 import { bootstrap } from './steps/bootstrap.js';
 import { loadSteps } from './steps/index.js';
@@ -94,7 +94,7 @@ function notePoolFromBootstrap(prepared: Map<string, PreparedStep>): void {
 }
 
 /** Validates what the manifest names against what turnctl knows (checks), at the manifest's file:line. */
-export function validateManifest(loaded: LoadedManifest): void {
+export async function validateManifest(loaded: LoadedManifest): Promise<void> {
   const scope = loaded.manifest.scope;
   // Environment values go live only with the new version the functions step publishes: without it, apply would write
   // $LATEST, report success and leave the same change pending forever.
@@ -102,9 +102,25 @@ export function validateManifest(loaded: LoadedManifest): void {
     throw loaded.file.error(['scope'], 'scope has env but not functions: environment changes go live with the new function version the functions step publishes; add functions to scope');
   const known = checkNames();
   for (const phase of ['pre', 'post'] as const) {
-    loaded.manifest.checks[phase].forEach((name, i) => {
-      if (!known.includes(name)) throw loaded.file.error(['checks', phase, i], `unknown check "${name}"; known checks: ${known.join(', ')}`);
-    });
+    const names = loaded.manifest.checks[phase];
+    for (const [i, name] of names.entries()) {
+      const check = await loadCheck(name);
+      if (!check) throw loaded.file.error(['checks', phase, i], `unknown check "${name}"; known checks: ${known.join(', ')}`);
+      // A check run in the other phase proves nothing (smoke before the deploy) or always fails (plan-fresh after it,
+      // which would roll every release back): refused here, before anything is applied.
+      if (check.phase !== phase)
+        throw loaded.file.error(['checks', phase, i], `"${name}" is a ${check.phase}-check, not a ${phase}-check; move it to checks.${check.phase}`);
+    }
+  }
+  // The errors post-check reads its window only after every step is applied: a typo there would roll the release back.
+  const window = loaded.manifest.checks.errors?.window;
+  if (window !== undefined) {
+    const { windowMs } = await import('../checks/errors.js');
+    try {
+      windowMs(window);
+    } catch {
+      throw loaded.file.error(['checks', 'errors', 'window'], `checks.errors.window "${window}" is not a duration; use e.g. 0s, 30s, 1m or 1h`);
+    }
   }
 }
 
@@ -113,7 +129,7 @@ export function validateManifest(loaded: LoadedManifest): void {
  * The diff of each step is pure; everything here is read-only.
  */
 export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ plan: Plan; prepared: Map<string, PreparedStep> }> {
-  validateManifest(loaded);
+  await validateManifest(loaded);
   const sections = loaded.manifest.scope ?? [...SECTIONS];
   const steps = [bootstrapStep(sections.includes('functions'), sections.includes('gateway')), ...(await loadSteps(sections))];
   const release: ReleaseInput = { loaded };

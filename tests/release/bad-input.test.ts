@@ -31,6 +31,20 @@ const cases: Case[] = [
   { name: 'manifest unknown key', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}rollbak: auto\n`), where: /releases\/1\.0\.0\.yaml:\d+:1: unknown key "rollbak"; did you mean "rollback"\?/ },
   { name: 'manifest bad rollback policy', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}rollback: sometimes\n`), where: /releases\/1\.0\.0\.yaml:\d+:\d+: "rollback" must be one of: "auto", "manual"/ },
   { name: 'manifest unknown check', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('- smoke', '- smok')), where: /releases\/1\.0\.0\.yaml:\d+:\d+: unknown check "smok"/ },
+  // A check in the other phase would run where it proves nothing, or (plan-fresh after the steps) always fail and roll
+  // every release back: refused when the manifest is read, before anything is applied.
+  { name: 'manifest pre-check listed under post', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('- smoke', '- plan-fresh')), where: /releases\/1\.0\.0\.yaml:\d+:\d+: "plan-fresh" is a pre-check, not a post-check; move it to checks\.pre/ },
+  { name: 'manifest post-check listed under pre', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('- credentials', '- smoke')), where: /releases\/1\.0\.0\.yaml:\d+:\d+: "smoke" is a post-check, not a pre-check; move it to checks\.post/ },
+  // The errors window is only read by the errors post-check, after every step: a typo must not cost an apply and a rollback.
+  { name: 'manifest errors window not a duration', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('checks:\n', 'checks:\n  errors:\n    window: 5q\n')), where: /releases\/1\.0\.0\.yaml:\d+:\d+: checks\.errors\.window "5q" is not a duration/ },
+  {
+    name: 'manifest errors window not a duration, on apply',
+    arrange: (_d, edit) => {
+      edit('releases/1.0.0.yaml', (t) => t.replace('checks:\n', 'checks:\n  errors:\n    window: 5 min\n'));
+      return ['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'];
+    },
+    where: /releases\/1\.0\.0\.yaml:\d+:\d+: checks\.errors\.window "5 min" is not a duration/,
+  },
   { name: 'manifest missing', arrange: () => ['release', 'plan', 'releases/9.9.9.yaml', '--stage', 'local'], where: /releases\/9\.9\.9\.yaml: release manifest not found/ },
   { name: 'manifest version does not match file name', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('version: 1.0.0', 'version: 1.0.1')), where: /releases\/1\.0\.0\.yaml:1:\d+: version "1\.0\.1" does not match the file name/ },
   { name: 'manifest unknown scope section', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}scope: [funcs]\n`), where: /releases\/1\.0\.0\.yaml:\d+:\d+: "scope\.0" must be one of/ },

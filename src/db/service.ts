@@ -105,9 +105,13 @@ function timestamp(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
+/** Longest `db make` name: its file name must fit the file system and knex_migrations.name (varchar 255). */
+const MAX_MIGRATION_NAME = 100;
+
 /** `db make <name>`: a new timestamped migration with up/down in the migrations directory; returns its path (relative). */
 export function dbMake(project: Project, name: string, now = new Date()): string {
   if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new UsageError(`migration name "${name}" must be lower-case letters, digits and underscores, starting with a letter (e.g. add_cars_table)`);
+  if (name.length > MAX_MIGRATION_NAME) throw new UsageError(`migration name is ${name.length} characters long; use at most ${MAX_MIGRATION_NAME} (e.g. add_cars_table)`);
   const dir = join(project.dir, project.config.database?.migrations ?? 'db/migrations');
   mkdirSync(dir, { recursive: true });
   const same = existsSync(dir) ? readdirSync(dir).find((f) => f.replace(/^\d+_/, '').replace(/\.mjs$/, '') === name) : undefined;

@@ -54,6 +54,11 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     expect(bad.code).toBe(64);
     expect(bad.io.stderr.join('\n')).toMatch(/must be lower-case letters, digits and underscores/);
     expect(readdirSync(join(own.dir, 'db', 'migrations'))).toEqual([file]);
+    // AND a name too long for a file name is a usage error, not an internal error
+    const long = await run('db', 'make', `add_${'x'.repeat(300)}`);
+    expect(long.code).toBe(64);
+    expect(long.io.stderr.join('\n')).toMatch(/^error: migration name is 304 characters long; use at most 100/);
+    expect(readdirSync(join(own.dir, 'db', 'migrations'))).toEqual([file]);
     // AND the same name twice is refused
     expect((await run('db', 'make', 'add_fleet_table')).code).toBe(64);
     // AND --stage is accepted like on every db command, but must name a stage

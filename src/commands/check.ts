@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
 import type { CommandHost } from '../cli.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -23,7 +24,7 @@ export function register(group: Command, host: CommandHost): void {
         const { manifestSchema } = await import('../config/schema.js');
         const { checkNames, loadCheck } = await import('../checks/index.js');
         const { runChecks } = await import('../release/apply.js');
-        const { preparePlan, readPlanFile, validateManifest } = await import('../release/plan.js');
+        const { assertPlanFor, preparePlan, readPlanFile, validateManifest } = await import('../release/plan.js');
         const ctx = openStage(opts.stage, { cwd: host.cwd });
         const loaded = opts.release ? loadManifest(resolve(host.cwd, opts.release)) : undefined;
         if (loaded) await validateManifest(loaded); // an unknown check in the manifest is reported at its file:line
@@ -41,8 +42,19 @@ export function register(group: Command, host: CommandHost): void {
           const c = await loadCheck(n);
           if (!c) throw new UsageError(`unknown check "${n}" in --checks; known checks: ${checkNames().join(', ')}`);
         }
-        const fresh = loaded ? (await preparePlan(ctx, loaded)).plan : undefined;
-        const plan = opts.plan ? await readPlanFile(resolve(host.cwd, opts.plan)) : fresh;
+        const saved = opts.plan ? await readPlanFile(resolve(host.cwd, opts.plan)) : undefined;
+        // plan-fresh compares the saved plan with a fresh plan of its release: without --release, the manifest of the
+        // release the plan names (releases/<version>.yaml, where a manifest's version must match its file name).
+        let planned = loaded;
+        if (saved && !planned && names.includes('plan-fresh')) {
+          const file = join(ctx.project.dir, 'releases', `${saved.release}.yaml`);
+          if (!existsSync(file)) throw new UsageError(`--plan is for release ${saved.release}, but releases/${saved.release}.yaml does not exist; pass its manifest with --release`);
+          planned = loadManifest(file);
+          await validateManifest(planned);
+        }
+        const fresh = planned ? (await preparePlan(ctx, planned)).plan : undefined;
+        if (saved && fresh) assertPlanFor(saved, fresh.stage, fresh.release, resolve(host.cwd, opts.plan!));
+        const plan = saved ?? fresh;
         const results = await runChecks(ctx, names, phase, { manifest, digest: fresh?.digest ?? '', plan, freshPlan: fresh, startedAt: new Date(Date.now() - (opts.since ? parseDuration(opts.since) : 0)) });
         const ok = results.every((r) => r.ok);
         printResult(host.io, opts.output, { phase, stage: ctx.stage.name, ok, checks: results }, () => results.map((r) => `${r.ok ? '✔' : '✖'} ${r.name}: ${r.detail}`));

@@ -219,17 +219,29 @@ export async function readPlanFile(file: string): Promise<Plan> {
   };
   unknown(v, PLAN_KEYS, []);
   v.steps.forEach((s, i) => unknown(s, STEP_KEYS, ['steps', i]));
+  // apply compares live with each step's fingerprint, not with the changes listed: a change edited in the file (what a
+  // reviewer reads) would be applied as it was planned, not as it reads. Each step's changes must still hash to it.
+  v.steps.forEach((s, i) => {
+    if (fingerprintOf(s.changes) !== s.fingerprint)
+      throw src.error(['steps', i, 'changes'], `the changes of step ${s.section} do not match its fingerprint (the plan was edited); re-run release plan --out instead of editing it`);
+  });
   planSources.set(v as Plan, src);
   return v as Plan;
+}
+
+/** Refuses (invalid input) a saved plan made for another stage or release. */
+export function assertPlanFor(saved: Plan, stage: string, release: string, file: string): void {
+  const shown = relative(process.cwd(), file) || file;
+  const src = planSources.get(saved);
+  const wrong = (key: 'stage' | 'release', problem: string) => (src ? src.error([key], problem) : new InvalidInputError(shown, problem));
+  if (saved.stage !== stage) throw wrong('stage', `plan is for stage ${saved.stage}, not ${stage}; make one for this stage with release plan --out`);
+  if (saved.release !== release) throw wrong('release', `plan is for release ${saved.release}, not ${release}; make one for this release with release plan --out`);
 }
 
 /** Refuses a saved plan that is for another release/stage or whose live state moved on. */
 export function assertPlanFresh(saved: Plan, fresh: Plan, file: string): void {
   const shown = relative(process.cwd(), file) || file;
-  const src = planSources.get(saved);
-  const wrong = (key: 'stage' | 'release', problem: string) => (src ? src.error([key], problem) : new InvalidInputError(shown, problem));
-  if (saved.stage !== fresh.stage) throw wrong('stage', `plan is for stage ${saved.stage}, not ${fresh.stage}; make one for this stage with release plan --out`);
-  if (saved.release !== fresh.release) throw wrong('release', `plan is for release ${saved.release}, not ${fresh.release}; make one for this release with release plan --out`);
+  assertPlanFor(saved, fresh.stage, fresh.release, file);
   if (saved.digest !== fresh.digest) throw new TurnctlError(`${shown}: stale plan — the release's files changed since it was made (digest ${saved.digest.slice(0, 19)} → ${fresh.digest.slice(0, 19)}); run release plan again`);
   for (const s of fresh.steps) {
     const old = saved.steps.find((x) => x.section === s.section);

@@ -64,6 +64,18 @@ const cases: Case[] = [
     },
     where: /plan\.json:1:\d+: plan version 2 is not supported/,
   },
+  {
+    // A change edited in the file (what a reviewer reads) while its step's fingerprint still matches live: apply would
+    // apply the plan as it was made, not as it reads.
+    name: 'saved plan with an edited change',
+    arrange: (d) => {
+      const edited = { id: 'env:health:STAGE', action: 'update', before: 'scrypt:0000000000', after: 'scrypt:1111111111' };
+      const steps = [{ section: 'env', changes: [edited], fingerprint: '4f53cda18c2baa0c' /* of no changes */ }];
+      writeFileSync(join(d, 'plan.json'), JSON.stringify({ version: 1, release: '1.0.0', stage: 'local', digest: 'x', steps }, null, 2));
+      return ['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--plan', 'plan.json', '--yes'];
+    },
+    where: /plan\.json:\d+:\d+: the changes of step env do not match its fingerprint \(the plan was edited\); re-run release plan --out/,
+  },
   // A function named on the command line that turnctl.yaml does not declare: a usage error listing the declared ones.
   { name: 'invoke of an unknown function', arrange: () => ['invoke', 'helth', '--stage', 'local'], where: /unknown function "helth"; functions in turnctl\.yaml: health, hello$/, code: 64 },
   { name: 'env show of an unknown function', arrange: () => ['env', 'show', 'helth', '--stage', 'local'], where: /unknown function "helth"; functions in turnctl\.yaml: health, hello$/, code: 64 },

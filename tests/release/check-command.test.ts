@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeProject } from '../helpers/project.js';
@@ -17,6 +19,21 @@ describe('turnctl check run (outside a release)', () => {
     const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--checks', 'plan-fresh'], p.dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✖ plan-fresh: no plan to compare; run with a release/);
+  });
+
+  it('GIVEN a saved plan and no --release WHEN the pre-checks run with --plan THEN plan-fresh compares it with a fresh plan of the release it names', async () => {
+    const p = makeProject();
+    const saved = await runCli(['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local', '--out', 'plan.json'], p.dir);
+    expect(saved.code, saved.stderr).toBe(0);
+    const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--plan', 'plan.json', '--checks', 'plan-fresh'], p.dir);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✔ plan-fresh: plan of .* still matches live state/);
+    // AND a plan made for another stage is invalid input, as on apply
+    const other = JSON.parse(readFileSync(join(p.dir, 'plan.json'), 'utf8'));
+    writeFileSync(join(p.dir, 'plan.json'), JSON.stringify({ ...other, stage: 'staging' }));
+    const wrong = await runCli(['check', 'run', 'pre', '--stage', 'local', '--plan', 'plan.json', '--release', 'releases/1.0.0.yaml'], p.dir);
+    expect(wrong.code).toBe(65);
+    expect(wrong.stderr).toMatch(/^error: \S*plan\.json:\d+:\d+: plan is for stage staging, not local/);
   });
 
   it('GIVEN an unknown check in --checks WHEN run THEN it is a usage error (exit 64) listing the known checks', async () => {

@@ -49,7 +49,10 @@ export function printResult(io: Io, format: OutputFormat | string | undefined, d
 export function parseDuration(value: string, flag = '--since'): number {
   const m = /^(\d+)\s*(s|m|h|d)$/.exec(value.trim());
   if (!m) throw new UsageError(`${flag} "${value}" is not a duration; use e.g. 90s, 15m, 1h or 2d`);
-  return Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  const ms = Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  // Further back than 1970 is no time CloudWatch Logs can be asked for (a negative or NaN startTime it answers with 500s).
+  if (!Number.isSafeInteger(ms) || ms > Date.now()) throw new UsageError(`${flag} "${value}" reaches back before 1970; use e.g. 90s, 15m, 1h or 2d`);
+  return ms;
 }
 
 /**

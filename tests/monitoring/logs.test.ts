@@ -62,6 +62,13 @@ describe('logs tail / errors and the errors post-check on the sandbox', () => {
     expect(r.stderr).toContain('unknown function "nope"; functions in turnctl.yaml: health, hello');
     const s = await runCli(['logs', 'tail', 'health', '--stage', 'local', '--since', 'yesterday'], p.dir);
     expect(s.code).toBe(64);
+    // AND a duration reaching back before 1970 is refused before any AWS call (it used to reach CloudWatch Logs as a
+    // negative or NaN startTime and come back as 500s through every SDK retry)
+    for (const since of ['99999999d', '999999999999999999999h']) {
+      const far = await runCli(['logs', 'errors', '--stage', 'local', '--since', since], p.dir);
+      expect(far.code, far.stderr).toBe(64);
+      expect(far.stderr.trim()).toBe(`error: --since "${since}" reaches back before 1970; use e.g. 90s, 15m, 1h or 2d`);
+    }
   });
 
   it('GIVEN --follow WHEN a new event arrives THEN it is printed, and stopping ends the tail', async () => {

@@ -66,18 +66,42 @@ function matching(code: string, open: number): number {
   return code.length;
 }
 
-/** The [start, end) range of the exported `up` function's body, or the whole file when it cannot be found. */
+/** Offset where the expression starting at `from` ends: a `;` or closing bracket at depth 0, or a new `export` line. */
+function expressionEnd(code: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < code.length; i++) {
+    const c = code[i]!;
+    if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') {
+      if (depth === 0) return i;
+      depth--;
+    } else if (depth === 0 && (c === ';' || (c === '\n' && /^\s*export\b/.test(code.slice(i + 1))))) return i;
+  }
+  return code.length;
+}
+
+/**
+ * The [start, end) range of the exported `up` function's body, or the whole file when it cannot be found. The shape
+ * of `up` itself decides (declaration, function expression, arrow with a block or an expression body): an arrow
+ * callback inside up's body is not up.
+ */
 function upRange(code: string): [number, number] {
   const m = /export\s+(?:async\s+)?function\s+up\s*\(|export\s+(?:const|let|var)\s+up\s*=|(?:^|[\s;])(?:exports\.up|module\.exports\.up)\s*=/m.exec(code);
   if (!m) return [0, code.length];
-  const brace = code.indexOf('{', m.index + m[0].length);
-  // Arrow functions with an expression body: up to the end of the statement.
-  const arrow = code.indexOf('=>', m.index);
-  if (arrow >= 0 && (brace < 0 || /^\s*[^{\s]/.test(code.slice(arrow + 2)))) {
-    const semi = code.indexOf(';', arrow);
-    return [m.index, semi < 0 ? code.length : semi];
-  }
-  return brace < 0 ? [m.index, code.length] : [m.index, matching(code, brace) + 1];
+  const blockFrom = (paramsOpen: number): [number, number] => {
+    const brace = paramsOpen < 0 ? -1 : code.indexOf('{', matching(code, paramsOpen) + 1);
+    return brace < 0 ? [m.index, code.length] : [m.index, matching(code, brace) + 1];
+  };
+  const after = m.index + m[0].length;
+  if (m[0].endsWith('(')) return blockFrom(after - 1); // export [async] function up(…) {…}
+  const value = /^\s*(?:async\b\s*)?/.exec(code.slice(after))![0].length + after;
+  if (/^function\b/.test(code.slice(value))) return blockFrom(code.indexOf('(', value)); // up = [async] function (…) {…}
+  // up = [async] (…) => … | up = [async] knex => …
+  const params = code[value] === '(' ? matching(code, value) + 1 : value + /^[\w$]*/.exec(code.slice(value))![0].length;
+  const arrow = /^\s*=>\s*/.exec(code.slice(params));
+  if (!arrow) return [m.index, code.length];
+  const body = params + arrow[0].length;
+  return code[body] === '{' ? [m.index, matching(code, body) + 1] : [m.index, expressionEnd(code, body)];
 }
 
 const CALLS: Array<{ re: RegExp; kind: DestructiveFinding['kind'] }> = [

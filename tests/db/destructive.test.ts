@@ -36,7 +36,26 @@ describe('findDestructive', () => {
         { kind: 'rename table', line: 4 },
       ],
     },
+    // An arrow callback with an expression body inside `up` is not `up` itself: the scan covers all of up's body.
+    {
+      name: 'drop after an expression-bodied callback',
+      source: wrap(`  await knex.schema.alterTable('cars', (t) => t.string('vin'));\n  await knex.schema.dropTable('old_cars');`),
+      expected: [{ kind: 'drop table', line: 4 }],
+    },
+    {
+      name: 'rename after a one-line callback with a raw drop later',
+      source: wrap(`  const rows = await knex('cars').select('id').then((r) => r.map((x) => x.id));\n  await knex.schema.renameTable('cars', 'vehicles');\n  await knex.raw('DROP TABLE legacy');`),
+      expected: [
+        { kind: 'rename table', line: 4 },
+        { kind: 'raw SQL', line: 5 },
+      ],
+    },
     // Not destructive:
+    {
+      name: "one-line up with a callback: down's drop is not up's",
+      source: `export async function up(knex) { await knex.schema.createTable('zzz', (t) => t.increments('id')) }\nexport async function down(knex) { await knex.schema.dropTable('zzz'); }\n`,
+      expected: [],
+    },
     { name: 'create table with NOT NULL columns', source: wrap(`  await knex.schema.createTable('cars', (t) => {\n    t.string('plate').notNullable();\n  });`), expected: [] },
     { name: 'NOT NULL added with a default', source: wrap(`  await knex.schema.alterTable('cars', (t) => {\n    t.string('country').notNullable().defaultTo('DE');\n  });`), expected: [] },
     { name: 'adding a nullable column', source: wrap(`  await knex.schema.alterTable('cars', (t) => { t.string('color'); });`), expected: [] },
@@ -61,5 +80,14 @@ describe('findDestructive', () => {
   it('scans arrow-function exports too', () => {
     const src = `export const up = async (knex) => {\n  await knex.schema.dropTable('x');\n};\nexport const down = async () => {};\n`;
     expect(findDestructive(src).map((f) => f.line)).toEqual([2]);
+  });
+
+  it('scans arrow exports with an expression body, and function expressions, up to their end only', () => {
+    const expr = `export const up = (knex) =>\n  knex.schema.alterTable('cars', (t) => t.dropColumn('vin'));\nexport const down = (knex) => knex.schema.dropTable('cars');\n`;
+    expect(findDestructive(expr).map((f) => [f.kind, f.line])).toEqual([['drop column', 2]]);
+    const fnExpr = `export const up = async function (knex) {\n  await knex.schema.alterTable('cars', (t) => t.string('vin'));\n  await knex.schema.dropTable('old');\n};\nexport const down = async function () { await knex.schema.dropTable('x'); };\n`;
+    expect(findDestructive(fnExpr).map((f) => [f.kind, f.line])).toEqual([['drop table', 3]]);
+    const destructured = `export async function up({ schema }) {\n  await schema.alterTable('cars', (t) => t.string('vin'));\n  await schema.dropTable('old');\n}\nexport async function down({ schema }) { await schema.dropTable('x'); }\n`;
+    expect(findDestructive(destructured).map((f) => [f.kind, f.line])).toEqual([['drop table', 3]]);
   });
 });

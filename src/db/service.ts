@@ -65,11 +65,15 @@ export async function dbMigrate(ctx: Ctx, opts: { allowDestructive?: boolean; in
   });
 }
 
-/** The last batch; a migration in it without down is refused (fix forward). */
-async function rollbackableBatch(runner: MigrationRunner) {
+/** The last batch; a migration in it without its file is invalid input, one without down is refused (fix forward). */
+async function rollbackableBatch(ctx: Ctx, runner: MigrationRunner) {
   const last = lastBatch(await runner.completed());
   if (last.names.length) {
     const files = new Map((await runner.files()).map((f) => [f.name, f]));
+    // Without its file there is no down to run, but "fix forward" would be the wrong advice: the file is what is wrong.
+    const missing = last.names.find((n) => !files.has(n));
+    if (missing)
+      throw new InvalidInputError(readMigrationSet(ctx).shownDir, `migration ${missing} of batch ${last.batch} ran on stage ${ctx.stage.name} but its file is missing; restore it from version control (never delete applied migrations), then roll back`);
     const noDown = last.names.find((n) => !files.get(n)?.hasDown);
     if (noDown) throw new TurnctlError(`migration ${noDown} of batch ${last.batch} has no down; fix forward with a new migration (turnctl db make <name>) instead of rolling back`);
   }
@@ -79,7 +83,7 @@ async function rollbackableBatch(runner: MigrationRunner) {
 /** `db rollback`: `down` of the last batch, latest first. */
 export async function dbRollback(ctx: Ctx, opts: { invoke?: Invoker; confirm?: Confirm } = {}) {
   return (await runnerFor(ctx, opts)).session(async (runner) => {
-    const { batch, names } = await rollbackableBatch(runner);
+    const { batch, names } = await rollbackableBatch(ctx, runner);
     if (!names.length) return { batch: null, rolledBack: [] as string[] };
     await opts.confirm?.(names, runner.label);
     ctx.progress(`rolling back batch ${batch} on ${runner.label}`);

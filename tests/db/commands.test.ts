@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,25 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     delete own.config.database;
     own.writeConfig(own.config);
     expect(await main(['db', 'status', '--stage', 'local'], { io: recordingIo(), cwd: own.dir })).toBe(0);
+  });
+
+  it('GIVEN a migration of the last batch whose file was deleted WHEN rolled back THEN it is invalid input naming the missing file (not "fix forward") and nothing is rolled back', async () => {
+    const own = makeProject();
+    const run = async (...argv: string[]) => {
+      const io = recordingIo();
+      return { code: await main(argv, { io, cwd: own.dir }), io };
+    };
+    addMigrations(own, M.customers);
+    expect((await run('db', 'migrate', '--stage', 'local', '--yes')).code).toBe(0);
+    // WHEN the applied file is deleted and rollback is asked for
+    rmSync(join(own.dir, 'db', 'migrations', M.customers));
+    const r = await run('db', 'rollback', '--stage', 'local', '--yes');
+    // THEN exit 65, one line saying the file is missing and how to fix it
+    expect(r.code).toBe(65);
+    expect(r.io.stderr.filter((l) => l.startsWith('error:'))).toEqual([`error: db/migrations: migration ${M.customers} of batch 1 ran on stage local but its file is missing; restore it from version control (never delete applied migrations), then roll back`]);
+    // AND the migration is still applied
+    const st = await run('db', 'status', '--stage', 'local', '--output', 'json');
+    expect(JSON.parse(st.io.stdout[0]!).migrations.map((m: { name: string; status: string }) => [m.name, m.status])).toEqual([[M.customers, 'file missing']]);
   });
 
   it('GIVEN a migration with a syntax error WHEN planned or migrated THEN it is invalid input at its file:line:column and nothing ran', async () => {

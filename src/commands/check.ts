@@ -30,7 +30,11 @@ export function register(group: Command, host: CommandHost): void {
         if (loaded) await validateManifest(loaded); // an unknown check in the manifest is reported at its file:line
         const manifest = loaded?.manifest ?? manifestSchema.parse({ version: '0.0.0' });
         let names: string[];
-        if (opts.checks) names = opts.checks.split(',').map((s) => s.trim()).filter(Boolean);
+        if (opts.checks !== undefined) {
+          names = opts.checks.split(',').map((s) => s.trim()).filter(Boolean);
+          // Running no check would pass: a CI job whose list came out empty must not go green on nothing.
+          if (!names.length) throw new UsageError(`--checks "${opts.checks}" names no check; pass names like credentials,smoke (known checks: ${checkNames().join(', ')})`);
+        }
         else if (loaded) names = manifest.checks[phase];
         else
           names = (await Promise.all(checkNames().map(async (n) => ((await loadCheck(n))?.phase === phase ? n : undefined))))

@@ -43,6 +43,16 @@ describe('turnctl check run (outside a release)', () => {
     expect(r.stderr).toMatch(/^error: unknown check "nope" in --checks; known checks: .*credentials/);
   });
 
+  it('GIVEN --checks that names no check WHEN run THEN it is a usage error (64), not a pass with nothing run', async () => {
+    const p = makeProject();
+    for (const list of [',', '', ' , ']) {
+      const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--checks', list], p.dir);
+      expect(r.code, r.stdout + r.stderr).toBe(64);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: --checks ".*" names no check; pass names like credentials,smoke/);
+    }
+  });
+
   it('GIVEN an unknown check in the manifest WHEN run with --release THEN it is invalid input at the manifest\'s file:line (exit 65)', async () => {
     const p = makeProject();
     const manifest = p.writeRelease({ version: '1.0.0', checks: { pre: ['credentials', 'nope'] } });

@@ -1,22 +1,27 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../context.js';
 import { mapLimit } from '../aws/clients.js';
+import { displayPath, readYamlFile } from '../config/yaml-file.js';
 import { InvalidInputError } from '../errors.js';
 import { invokeFunction } from '../invoke/invoke.js';
 import type { Check } from './types.js';
 
+/**
+ * An event file (a smoke event, `invoke --event`): JSON (YAML is read too), a syntax error at file:line:column, an
+ * empty file refused rather than sent as null.
+ */
+export function readEventFile(file: string): unknown {
+  const src = readYamlFile(file);
+  if (src.value === null || src.value === undefined) throw new InvalidInputError(`${displayPath(file)}:1`, 'the event file is empty; write the event as JSON (e.g. {})');
+  return src.value;
+}
+
 /** The smoke event of a function: `smoke:` in turnctl.yaml, else src/lambdas/<fn>/smoke.json, else {}. */
 export function smokeEvent(ctx: Ctx, fn: string): unknown {
   const cfg = ctx.stack.functions[fn]!;
-  const rel = cfg.smoke ?? `src/lambdas/${fn}/smoke.json`;
-  const file = join(ctx.project.dir, rel);
-  if (!existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InvalidInputError(rel, `smoke event is not valid JSON: ${(err as Error).message}`);
-  }
+  const file = join(ctx.project.dir, cfg.smoke ?? `src/lambdas/${fn}/smoke.json`);
+  return existsSync(file) ? readEventFile(file) : {};
 }
 
 /** Post-check: every deployed function's `live` alias answers its smoke event without error (status < 400). */

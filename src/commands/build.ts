@@ -17,7 +17,8 @@ export function register(group: Command, host: CommandHost): void {
         const all = Object.keys(project.config.functions);
         for (const n of names) if (!all.includes(n)) throw new UsageError(`unknown function "${n}"; functions in turnctl.yaml: ${all.join(', ')}`);
         const rows: Array<{ function: string; sha256: string; codeSha256: string; size: number; path: string }> = [];
-        for (const fn of names.length ? names : all) {
+        // A function named twice is built and listed once.
+        for (const fn of names.length ? [...new Set(names)] : all) {
           const a = await bundleFunction(project.dir, stateDir(project.dir), fn, project.config.functions[fn]!);
           rows.push({ function: fn, sha256: a.sha256, codeSha256: a.codeSha256, size: a.size, path: a.path });
         }

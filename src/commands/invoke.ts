@@ -16,12 +16,12 @@ export function register(group: Command, host: CommandHost): void {
     .action(
       host.action(async (fn: string, opts: { stage: string; event?: string; smoke?: boolean; logs?: boolean; output?: string }) => {
         const { openStage } = await import('../context.js');
-        const { readYamlFile } = await import('../config/yaml-file.js');
+        const { readEventFile, smokeEvent } = await import('../checks/smoke.js');
         const { invokeFunction } = await import('../invoke/invoke.js');
         if (opts.event && opts.smoke) throw new UsageError('--event and --smoke name two events; pass one');
         const ctx = openStage(opts.stage, { cwd: host.cwd });
         // An unknown function gets {} here and invokeFunction's usage error naming the declared ones.
-        const event = opts.smoke && ctx.stack.functions[fn] ? (await import('../checks/smoke.js')).smokeEvent(ctx, fn) : opts.event ? readYamlFile(resolve(host.cwd, opts.event)).value : {};
+        const event = opts.smoke && ctx.stack.functions[fn] ? smokeEvent(ctx, fn) : opts.event ? readEventFile(resolve(host.cwd, opts.event)) : {};
         const r = await invokeFunction(ctx, fn, event);
         if (opts.logs) for (const l of r.logs.split('\n').filter(Boolean)) host.io.err(l);
         printResult(host.io, opts.output, { function: fn, version: r.version, ok: r.ok, statusCode: r.statusCode ?? null, error: r.error ?? null, payload: r.payload }, () => JSON.stringify(r.payload, null, 2));

@@ -170,7 +170,7 @@ export function register(group: Command, host: CommandHost): void {
         const [run, lock] = await Promise.all([findRun(ctx), readLock(ctx)]);
         printResult(io, opts.output, { stage: ctx.stage.name, lock: lock ?? null, run: run ?? null }, () => [
           lock ? describeLock(ctx, lock) : `stage ${ctx.stage.name} is not locked`,
-          ...(run ? renderRun(run) : ['no release has been applied to this stage']),
+          ...(run ? renderRun(run, lock?.run) : ['no release has been applied to this stage']),
         ]);
       }),
     );
@@ -183,12 +183,15 @@ export function register(group: Command, host: CommandHost): void {
     .action(
       host.action(async (opts: StageOpts) => {
         const { listRuns, readJournal } = await import('../release/journal.js');
+        const { readLock } = await import('../release/lock.js');
+        const { isInterrupted } = await import('../release/render.js');
         const ctx = await open(host, opts.stage, () => {});
-        const runs = await listRuns(ctx);
+        const [runs, lock] = await Promise.all([listRuns(ctx), readLock(ctx)]);
         const journals = (await Promise.all(runs.map((r) => readJournal(ctx, r.key)))).filter((j) => j !== undefined);
-        const rows = journals.map((j) => ({ run: j.run, release: j.release, status: j.status, holder: j.holder, startedAt: j.startedAt, finishedAt: j.finishedAt ?? null, digest: j.digest, summary: j.plan.summary, postChecksPassed: j.postChecksPassed, failedCheck: j.failedCheck ?? null }));
+        // `interrupted`: the journal says running but the lock was broken (release unlock): only a rollback finishes it.
+        const rows = journals.map((j) => ({ run: j.run, release: j.release, status: j.status, interrupted: isInterrupted(j, lock?.run), holder: j.holder, startedAt: j.startedAt, finishedAt: j.finishedAt ?? null, digest: j.digest, summary: j.plan.summary, postChecksPassed: j.postChecksPassed, failedCheck: j.failedCheck ?? null }));
         printResult(io, opts.output, rows, () =>
-          rows.length === 0 ? ['no runs on this stage'] : rows.map((r) => `${r.run}  ${r.release.padEnd(10)} ${r.status.padEnd(16)} ${r.startedAt}  ${r.holder}${r.failedCheck ? `  failed: ${r.failedCheck}` : ''}`),
+          rows.length === 0 ? ['no runs on this stage'] : rows.map((r) => `${r.run}  ${r.release.padEnd(10)} ${(r.interrupted ? 'interrupted' : r.status).padEnd(16)} ${r.startedAt}  ${r.holder}${r.failedCheck ? `  failed: ${r.failedCheck}` : ''}`),
         );
       }),
     );

@@ -53,13 +53,26 @@ export function readYamlFile(file: string): SourceFile<unknown> {
     throw new InvalidInputError(shown, code === 'ENOENT' ? 'file not found' : `cannot read file (${code})`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  // A .json file is JSON: read with YAML's JSON schema (errors located at line:column), then held to JSON.parse, which
+  // also refuses what YAML lets through (trailing commas). YAML would read `{"path": }` as a null path.
+  const json = /\.json$/i.test(file);
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: !json, ...(json ? { schema: 'json' as const } : {}) });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);
-    const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
-    const kind = /\.json$/i.test(file) ? 'JSON' : 'YAML';
-    throw new InvalidInputError(`${shown}:${pos.line}:${pos.col}`, `${kind} syntax error: ${msg}`);
+    const raw = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
+    const unquoted = /^Unresolved plain scalar "(.*)"$/.exec(raw);
+    const msg = json && unquoted ? (unquoted[1] ? `${unquoted[1]} is not a JSON value (strings and keys need double quotes)` : 'a value is missing') : raw;
+    throw new InvalidInputError(`${shown}:${pos.line}:${pos.col}`, `${json ? 'JSON' : 'YAML'} syntax error: ${msg}`);
+  }
+  if (json && text.trim()) {
+    try {
+      JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch (err) {
+      const at = /at position (\d+)/.exec((err as Error).message);
+      const pos = lineCounter.linePos(at ? Number(at[1]) : 0);
+      throw new InvalidInputError(`${shown}:${pos.line}:${pos.col}`, `JSON syntax error: ${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')}`);
+    }
   }
   const where = (path: Path, key = false) => {
     const node = nodeAt(doc, path, key);

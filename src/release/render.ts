@@ -48,8 +48,18 @@ export function renderPlan(plan: Plan, color: boolean): string[] {
 }
 
 /** One run of the journal as text lines. */
-export function renderRun(j: Journal): string[] {
-  const lines = [`run ${j.run}  release ${j.release}  stage ${j.stage}  ${j.status}`, `  by ${j.holder}, started ${j.startedAt}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`];
+/**
+ * A run whose journal still says running (or rolling back) but which no longer holds the stage's lock: its process
+ * died and `release unlock` broke the lock, so nothing will finish it (resume needs the lock). Only a rollback of it
+ * does. While the lock names the run, it is running, or waiting for `release resume`.
+ */
+export function isInterrupted(j: Pick<Journal, 'status' | 'run'>, lockRun: string | undefined): boolean {
+  return (j.status === 'running' || j.status === 'rolling-back') && lockRun !== j.run;
+}
+
+export function renderRun(j: Journal, lockRun?: string): string[] {
+  const status = isInterrupted(j, lockRun) ? `interrupted — its process died and its lock was broken; roll back what it changed: turnctl release rollback ${j.run} --stage ${j.stage}` : j.status;
+  const lines = [`run ${j.run}  release ${j.release}  stage ${j.stage}  ${status}`, `  by ${j.holder}, started ${j.startedAt}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`];
   for (const s of j.steps) lines.push(`  ${s.section.padEnd(11)} ${s.status.padEnd(9)} ${s.changes} change(s)${s.error ? `  ${s.error}` : ''}`);
   for (const c of [...j.preChecks.map((x) => ['pre', x] as const), ...j.postChecks.map((x) => ['post', x] as const)])
     lines.push(`  ${c[0]}-check ${c[1].name}: ${c[1].ok ? 'passed' : 'FAILED'} — ${c[1].detail}`);

@@ -52,11 +52,25 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
   return { restored, kept, blocked };
 }
 
+/** The newest run before `run` that is not rolled back (the stage's newest change once `run` and newer are undone). */
+async function newestLiveRunBefore(ctx: Ctx, run: string): Promise<Journal | undefined> {
+  for (const r of (await listRuns(ctx)).filter((x) => x.run < run)) {
+    const j = await readJournal(ctx, r.key);
+    if (j && j.status !== 'rolled-back') return j;
+  }
+  return undefined;
+}
+
 /** `release rollback [run]`: rolls back a run (default: the newest) if it is the newest run that changed the stage. */
 export async function rollbackCommand(ctx: Ctx, run: string | undefined, onEvent?: (e: EngineEvent) => void, force = false): Promise<Journal> {
   const journal = await findRun(ctx, run);
   if (!journal) throw new UsageError(run ? `no run ${run} on stage ${ctx.stage.name}; see turnctl release history --stage ${ctx.stage.name}` : `no release was applied to stage ${ctx.stage.name}; nothing to roll back`);
-  if (journal.status === 'rolled-back') throw new TurnctlError(`run ${journal.run} (release ${journal.release}) is already rolled back`);
+  if (journal.status === 'rolled-back') {
+    // Without a run named, say which run is the stage's newest change now (rolling back several releases is deliberate).
+    const older = run ? undefined : await newestLiveRunBefore(ctx, journal.run);
+    const next = older ? `; the newest change to stage ${ctx.stage.name} now is run ${older.run} (release ${older.release}): turnctl release rollback ${older.run} --stage ${ctx.stage.name}` : '';
+    throw new TurnctlError(`run ${journal.run} (release ${journal.release}) is already rolled back${next}`);
+  }
   const newer = (await listRuns(ctx)).filter((r) => r.run > journal.run);
   for (const r of newer) {
     const j = await readJournal(ctx, r.key);

@@ -106,6 +106,14 @@ describe('release apply on the sandbox (functions and env)', () => {
     expect(run.status).toBe('rolled-back');
     expect(run.failedCheck).toBe('smoke');
     expect(run.rollback.restored.join('\n')).toMatch(/hello: live alias back on version 1/);
+    // AND `release rollback` without a run names the run that is now the stage's newest change
+    const again = await runCli(['release', 'rollback', '--stage', 'local', '--yes'], p.dir);
+    expect(again.code).toBe(1);
+    const history = JSON.parse((await runCli(['release', 'history', '--stage', 'local', '--output', 'json'], p.dir)).stdout) as Array<{ run: string; status: string }>;
+    const previous = history.find((h) => h.status === 'succeeded')!;
+    expect(again.stderr.trim()).toBe(
+      `error: run ${run.run} (release ${run.release}) is already rolled back; the newest change to stage local now is run ${previous.run} (release 1.0.0): turnctl release rollback ${previous.run} --stage local`,
+    );
     delete p.config.functions.hello.environment.FAIL_SMOKE;
     p.writeConfig(p.config);
   });

@@ -76,6 +76,21 @@ const cases: Case[] = [
     },
     where: /plan\.json:\d+:\d+: the changes of step env do not match its fingerprint \(the plan was edited\); re-run release plan --out/,
   },
+  // Smoke events are read when the release is planned, not first by the post-check after every step was applied.
+  {
+    name: 'smoke event with a JSON syntax error',
+    arrange: (_d, edit) => edit('src/lambdas/hello/smoke.json', () => '{"httpMethod": "GET",\n  "path": }\n'),
+    where: /src\/lambdas\/hello\/smoke\.json:2:\d+: JSON syntax error/,
+  },
+  { name: 'empty smoke event', arrange: (_d, edit) => edit('src/lambdas/hello/smoke.json', () => ''), where: /src\/lambdas\/hello\/smoke\.json:1: the event file is empty; write the event as JSON \(e\.g\. \{\}\)$/ },
+  {
+    name: 'invoke with an empty event file',
+    arrange: (d) => {
+      writeFileSync(join(d, 'empty.json'), '');
+      return ['invoke', 'health', '--stage', 'local', '--event', 'empty.json'];
+    },
+    where: /empty\.json:1: the event file is empty/,
+  },
   // A function named on the command line that turnctl.yaml does not declare: a usage error listing the declared ones.
   { name: 'invoke of an unknown function', arrange: () => ['invoke', 'helth', '--stage', 'local'], where: /unknown function "helth"; functions in turnctl\.yaml: health, hello$/, code: 64 },
   { name: 'env show of an unknown function', arrange: () => ['env', 'show', 'helth', '--stage', 'local'], where: /unknown function "helth"; functions in turnctl\.yaml: health, hello$/, code: 64 },

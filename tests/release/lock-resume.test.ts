@@ -146,6 +146,27 @@ describe('lock, crash and resume', () => {
     await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'locks/apply' }))).rejects.toThrow();
   });
 
+  it('GIVEN a killed apply whose lock was broken with unlock WHEN history and status are read THEN the run shows as interrupted with the way out, not as running for good; its rollback finishes it', async () => {
+    const p = makeProject();
+    const m = scoped(p);
+    const { lock } = await killedAfterStep2(p, m);
+    // While the lock names the run, it is running (or waiting for resume).
+    const held = JSON.parse((await spawnCli(['release', 'history', '--stage', 'local', '--output', 'json'], p.dir)).stdout);
+    expect(held.map((r: { run: string; status: string; interrupted: boolean }) => [r.run, r.status, r.interrupted])).toEqual([[lock.run, 'running', false]]);
+    expect((await spawnCli(['release', 'unlock', '--stage', 'local', '--yes'], p.dir)).code).toBe(0);
+
+    const history = await spawnCli(['release', 'history', '--stage', 'local', '--output', 'json'], p.dir);
+    expect(JSON.parse(history.stdout)).toMatchObject([{ run: lock.run, status: 'running', interrupted: true }]);
+    expect((await spawnCli(['release', 'history', '--stage', 'local'], p.dir)).stdout).toMatch(new RegExp(`^${lock.run.replace('.', '\\.')}  1\\.0\\.0 +interrupted `));
+    const status = await spawnCli(['release', 'status', '--stage', 'local'], p.dir);
+    expect(status.stdout).toContain(`interrupted — its process died and its lock was broken; roll back what it changed: turnctl release rollback ${lock.run} --stage local`);
+
+    const rolled = await spawnCli(['release', 'rollback', lock.run, '--stage', 'local', '--yes'], p.dir);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(JSON.parse((await spawnCli(['release', 'history', '--stage', 'local', '--output', 'json'], p.dir)).stdout)).toMatchObject([{ run: lock.run, status: 'rolled-back', interrupted: false }]);
+    await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${p.name}-local-health` }))).rejects.toThrow();
+  });
+
   it('GIVEN a damaged lock object or journal in the state bucket WHEN status, apply, history run THEN one line names the object and the way out (no internal error); unlock --yes removes the lock', async () => {
     const p = makeProject();
     const m = scoped(p);

@@ -32,6 +32,9 @@ describe('deterministic builds', () => {
     const r = await spawnCli(['build', '--output', 'json'], project(), { TZ: 'Pacific/Kiritimati' });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)[0].sha256).toBe(one.sha256);
+    // A function named twice is built and listed once.
+    const twice = await spawnCli(['build', 'a', 'a', '--output', 'json'], project());
+    expect(JSON.parse(twice.stdout).map((x: { function: string; sha256: string }) => [x.function, x.sha256])).toEqual([['a', one.sha256]]);
     expect(unzipSync(readFileSync(one.path))['index.mjs']).toBeDefined();
     expect(one.codeSha256).toBe(Buffer.from(one.sha256, 'hex').toString('base64'));
   });

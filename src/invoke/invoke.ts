@@ -8,6 +8,8 @@ import { getFunctionConfig } from '../aws/lambda.js';
 import { artifactByCodeSha, codeShaToHex } from '../build/artifacts.js';
 import { TurnctlError, UsageError, isAwsError } from '../errors.js';
 import { RUNNER_SOURCE } from './runner-source.js';
+import { redact } from '../secrets/known.js';
+import { redactValue, rememberEnvSecrets, rememberLiveSecrets } from '../secrets/live.js';
 
 /** The outcome of one invocation of a function's `live` alias. */
 export interface InvokeResult {
@@ -27,7 +29,10 @@ export interface InvokeResult {
 /** Invokes the `live` alias of a declared function: locally on the sandbox (moto runs no code), through Invoke on AWS. */
 export async function invokeFunction(ctx: Ctx, fn: string, event: unknown): Promise<InvokeResult> {
   if (!ctx.stack.functions[fn]) throw new UsageError(`unknown function "${fn}"; functions in turnctl.yaml: ${Object.keys(ctx.stack.functions).join(', ')}`);
-  return ctx.stage.sandbox ? invokeLocal(ctx, fn, event) : invokeAws(ctx, fn, event);
+  const r = await (ctx.stage.sandbox ? invokeLocal(ctx, fn, event) : invokeAws(ctx, fn, event));
+  // What the function returned or logged is printed by turnctl: its secret values never are (see secrets/live.ts).
+  if (!ctx.stage.sandbox) await rememberLiveSecrets(ctx, fn); // (the sandbox path read them with the configuration)
+  return { ...r, payload: redactValue(r.payload), logs: redact(r.logs), ...(r.error === undefined ? {} : { error: redact(r.error) }) };
 }
 
 function statusOf(payload: unknown): number | undefined {
@@ -72,6 +77,7 @@ async function invokeLocalNow(ctx: Ctx, fn: string, event: unknown): Promise<Inv
   const name = ctx.names.fn(fn);
   const cfg = await getFunctionConfig(ctx, name, ctx.names.alias);
   if (!cfg) throw new TurnctlError(`function ${fn} has no live alias on stage ${ctx.stage.name}; apply a release first`);
+  rememberEnvSecrets(ctx, fn, cfg.Environment?.Variables);
   const zipPath = artifactByCodeSha(ctx.stateDir, cfg.CodeSha256!);
   if (!zipPath) throw new TurnctlError(`the artifact of ${fn} (CodeSha256 ${cfg.CodeSha256}) is not in .turnctl/artifacts; run turnctl build to rebuild it`);
   const dir = join(ctx.stateDir, 'run', codeShaToHex(cfg.CodeSha256!));

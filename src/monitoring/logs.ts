@@ -1,5 +1,7 @@
 import type { Ctx } from '../context.js';
 import { mapLimit } from '../aws/clients.js';
+import { redact } from '../secrets/known.js';
+import { rememberLiveSecrets } from '../secrets/live.js';
 import { isAwsError, UsageError } from '../errors.js';
 import { classifyLogLine, type ErrorKind } from './classify.js';
 import { logGroupOf } from './desired.js';
@@ -44,6 +46,8 @@ export async function functionLogEvents(ctx: Ctx, fn: string, opts: { start: num
   const { paginateFilterLogEvents } = await import('@aws-sdk/client-cloudwatch-logs');
   const logs = await ctx.aws.logs();
   const out: LogEntry[] = [];
+  // Every message turnctl prints or journals comes from here: the function's secret values are replaced first.
+  await rememberLiveSecrets(ctx, fn);
   try {
     const pages = paginateFilterLogEvents(
       { client: logs },
@@ -51,8 +55,9 @@ export async function functionLogEvents(ctx: Ctx, fn: string, opts: { start: num
     );
     for await (const page of pages)
       for (const e of page.events ?? []) {
-        const message = (e.message ?? '').replace(/\n$/, '');
-        if (opts.text && !message.includes(opts.text)) continue;
+        const raw = (e.message ?? '').replace(/\n$/, '');
+        if (opts.text && !raw.includes(opts.text)) continue;
+        const message = redact(raw);
         out.push({ function: fn, timestamp: e.timestamp ?? 0, stream: e.logStreamName ?? '', message, key: `${e.logStreamName}/${e.eventId}` });
       }
   } catch (err) {

@@ -1,0 +1,45 @@
+import type { Ctx } from '../context.js';
+import { getFunctionConfig } from '../aws/lambda.js';
+import { redact, rememberSecret } from './known.js';
+
+/** The environment keys of a function that turnctl.yaml takes from SSM or Secrets Manager. */
+export function secretKeys(ctx: Ctx, fn: string): string[] {
+  const env = ctx.stack.functions[fn]?.environment ?? {};
+  return Object.entries(env)
+    .filter(([, v]) => typeof v !== 'string')
+    .map(([k]) => k);
+}
+
+/** Remembers, for redaction, the values a function's environment holds under its secret keys. */
+export function rememberEnvSecrets(ctx: Ctx, fn: string, vars: Record<string, string> | undefined): void {
+  for (const k of secretKeys(ctx, fn)) if (vars?.[k] !== undefined) rememberSecret(vars[k]);
+}
+
+const read = new WeakMap<Ctx, Map<string, Promise<void>>>();
+
+/**
+ * What a function prints is its own (log lines, an invocation's payload), but turnctl prints it: a function that logs
+ * its configuration would put a secret on the operator's screen or into a journal. The values the `live` alias holds
+ * under the keys turnctl.yaml takes from SSM / Secrets Manager are read from the function's configuration (no secret
+ * read permission needed; once per function and process) so that `redact` replaces them by their fingerprints.
+ */
+export function rememberLiveSecrets(ctx: Ctx, fn: string): Promise<void> {
+  if (!secretKeys(ctx, fn).length) return Promise.resolve();
+  let m = read.get(ctx);
+  if (!m) read.set(ctx, (m = new Map()));
+  let p = m.get(fn);
+  if (!p) {
+    p = getFunctionConfig(ctx, ctx.names.fn(fn), ctx.names.alias).then((cfg) => rememberEnvSecrets(ctx, fn, cfg?.Environment?.Variables));
+    m.set(fn, p);
+  }
+  return p;
+}
+
+/** A value as it may be printed: every remembered secret in it replaced by its fingerprint (objects through JSON). */
+export function redactValue<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const text = JSON.stringify(value);
+  const clean = redact(text);
+  return clean === text ? value : (JSON.parse(clean) as T);
+}

@@ -1,4 +1,4 @@
-import { createAwsClients, type AwsClients } from './aws/clients.js';
+import { createAwsClients, type AwsClients, type AwsTarget } from './aws/clients.js';
 import { loadProject, resolveStage, stackFor, type Project, type Stage } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { stateDir } from './paths.js';
@@ -40,13 +40,30 @@ function envCredentials(): boolean {
   return Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_WEB_IDENTITY_TOKEN_FILE || process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI);
 }
 
+/**
+ * The AWS target of the sandbox stage. Its endpoint is looked up when a client first needs it, not when the context is
+ * built: commands of the local stage that make no AWS call (db status|migrate on PGlite) work without the sandbox, and
+ * the others still fail with "the local sandbox is not running" at their first call.
+ */
+function sandboxTarget(projectDir: string, region: string, maxInFlight: number | undefined): AwsTarget {
+  let endpoint: string | undefined;
+  return {
+    region,
+    credentials: SANDBOX_CREDENTIALS,
+    maxInFlight,
+    get endpoint() {
+      return (endpoint ??= sandboxEndpoint(projectDir));
+    },
+  };
+}
+
 /** Builds the context of a stage from a loaded project. */
 export function stageContext(project: Project, stageName: string | undefined, progress: (t: string) => void = () => {}): Ctx {
   const stage = resolveStage(project, stageName);
   const stack = stackFor(project, stage);
   const prefix = `${project.config.project}-${stage.name}`;
   const aws = stage.sandbox
-    ? createAwsClients({ region: stage.region, endpoint: sandboxEndpoint(project.dir), credentials: SANDBOX_CREDENTIALS, maxInFlight: stage.concurrency })
+    ? createAwsClients(sandboxTarget(project.dir, stage.region, stage.concurrency))
     : createAwsClients({ region: stage.region, endpoint: stage.endpoint, profile: envCredentials() ? undefined : stage.profile, maxInFlight: stage.concurrency });
   const names: Names = {
     fn: (n) => `${prefix}-${n}`,

@@ -134,13 +134,13 @@ export function createAwsClients(target: AwsTarget): AwsClients {
       maxAttempts: maxAttempts(),
     };
   }
-  function make<T>(service: string, load: () => Promise<new (cfg: any) => T>, extra: Record<string, unknown> = {}): () => Promise<T> {
+  function make<T>(service: string, load: () => Promise<new (cfg: any) => T>, extra: () => Record<string, unknown> = () => ({})): () => Promise<T> {
     return () => {
       let p = cache.get(service) as Promise<T> | undefined;
       if (!p) {
         p = (async () => {
           const Ctor = await load();
-          const client = new Ctor({ ...(await base()), ...extra }) as T & { middlewareStack: any };
+          const client = new Ctor({ ...(await base()), ...extra() }) as T & { middlewareStack: any };
           client.middlewareStack.add(
             (next: any, context: any) => async (args: any) => {
               const command = context.commandName ?? 'Unknown';
@@ -175,7 +175,7 @@ export function createAwsClients(target: AwsTarget): AwsClients {
   return {
     target,
     lambda: make('lambda', async () => (await import('@aws-sdk/client-lambda')).LambdaClient),
-    s3: make('s3', async () => (await import('@aws-sdk/client-s3')).S3Client, { forcePathStyle: Boolean(target.endpoint) }),
+    s3: make('s3', async () => (await import('@aws-sdk/client-s3')).S3Client, () => ({ forcePathStyle: Boolean(target.endpoint) })),
     sts: make('sts', async () => (await import('@aws-sdk/client-sts')).STSClient),
     ssm: make('ssm', async () => (await import('@aws-sdk/client-ssm')).SSMClient),
     secrets: make('secretsmanager', async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient),

@@ -27,7 +27,7 @@ describe('a function that prints its own secrets', () => {
     expect(applied.code, applied.stderr).toBe(0);
 
     // WHEN invoked and its logs read, each command a new process (it knows no secret until it reads the function's)
-    const runs = await Promise.all([
+    const runs: Array<Awaited<ReturnType<typeof spawnCli>>> = await Promise.all([
       spawnCli(['invoke', 'health', '--stage', 'local', '--logs', '--output', 'json'], p.dir),
       spawnCli(['invoke', 'health', '--stage', 'local'], p.dir),
     ]);

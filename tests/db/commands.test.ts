@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { recordingIo } from '../helpers/io.js';
+import { spawnCli } from '../helpers/cli.js';
 import { addMigrations, FIXTURES, M } from './support.js';
 
 async function pgliteRows<T>(dir: string, sql: string): Promise<T[]> {
@@ -184,6 +185,20 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     const status = recordingIo();
     expect(await main(['db', 'status', '--stage', 'local', '--output', 'json'], { io: status, cwd: own.dir })).toBe(0);
     expect(JSON.parse(status.stdout.join('\n')).migrations.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
+  });
+
+  it('GIVEN the local sandbox is not running WHEN db status and migrate run on PGlite THEN they work (no AWS call); a release plan says to start the sandbox', async () => {
+    const own = makeProject();
+    addMigrations(own, M.customers);
+    const noSandbox = { TURNCTL_SANDBOX_ENDPOINT: '' }; // and no .turnctl/sandbox.json in the project: nothing runs
+    const status = await spawnCli(['db', 'status', '--stage', 'local'], own.dir, noSandbox);
+    expect([status.code, status.stderr]).toEqual([0, '']);
+    expect(status.stdout).toMatch(/1 pending on stage local/);
+    const migrated = await spawnCli(['db', 'migrate', '--stage', 'local', '--yes'], own.dir, noSandbox);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect((await spawnCli(['db', 'status', '--stage', 'local'], own.dir, noSandbox)).stdout).toMatch(/0 pending on stage local/);
+    const plan = await spawnCli(['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local'], own.dir, noSandbox);
+    expect([plan.code, plan.stderr.trim().split('\n').at(-1)]).toEqual([1, 'error: the local sandbox is not running; start it with: turnctl sandbox start']);
   });
 
   it('seed is refused on a stage outside the sandbox', async () => {

@@ -38,6 +38,8 @@ export const handler = httpHandler('vehicles', [
 function parseFilter(query: Readonly<Record<string, string>>): VehicleFilter {
   const make = query.make?.trim();
   if (make !== undefined && make.length > 50) throw new InputError('make', 'must be at most 50 characters');
+  // Postgres text cannot hold NUL (the query would fail: 500), and no make has a control character.
+  if (make !== undefined && /[\u0000-\u001f\u007f]/.test(make)) throw new InputError('make', 'must not contain control characters');
   const minPriceCents = intParam(query, 'minPriceCents', { min: 0, max: MAX_PRICE_CENTS });
   const maxPriceCents = intParam(query, 'maxPriceCents', { min: 0, max: MAX_PRICE_CENTS });
   if (minPriceCents !== undefined && maxPriceCents !== undefined && maxPriceCents < minPriceCents)

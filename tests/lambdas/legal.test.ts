@@ -43,7 +43,7 @@ describe('legal', () => {
     expect(out.events()).toContain('LegalIndexServed');
   });
 
-  it('GIVEN a published index THEN GET /legal lists each current document with version and link', async () => {
+  it('GIVEN a published index THEN GET /legal lists each current document with version and a link under the stage path called', async () => {
     await put('terms/3/terms.html', TERMS_HTML, 'text/html');
     await put('terms/3/terms.md', TERMS_MD, 'text/markdown');
     await put('privacy/1/privacy.html', PRIVACY_HTML, 'text/html');
@@ -58,12 +58,21 @@ describe('legal', () => {
     const res = await index({ Origin: ORIGIN });
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['Access-Control-Allow-Origin']).toBe(ORIGIN);
+    // requestContext.path is what the client called (`/live/legal` on an execute-api URL): a root-relative
+    // `/legal/terms` would resolve to the host root there, which API Gateway answers 403 Missing Authentication Token.
     expect(bodyOf(res)).toEqual({
       documents: [
-        { id: 'privacy', version: '1', effectiveDate: '2025-06-01', sha256: 'bb', href: '/legal/privacy' },
-        { id: 'terms', version: '3', effectiveDate: '2026-01-01', sha256: 'aa', href: '/legal/terms' },
+        { id: 'privacy', version: '1', effectiveDate: '2025-06-01', sha256: 'bb', href: '/live/legal/privacy' },
+        { id: 'terms', version: '3', effectiveDate: '2026-01-01', sha256: 'aa', href: '/live/legal/terms' },
       ],
     });
+  });
+
+  it('GIVEN an event without requestContext.path (a custom domain without base path, the local invoker) THEN links are /legal/<id>', async () => {
+    const event = apiEvent({ path: '/legal/' });
+    delete (event.requestContext as { path?: string }).path;
+    const hrefs = bodyOf<{ documents: Array<{ href: string }> }>(await handler(event)).documents.map((d) => d.href);
+    expect(hrefs).toEqual(['/legal/privacy', '/legal/terms']);
   });
 
   it('WHEN a document is requested THEN its HTML comes with its version, an ETag and Vary: Accept', async () => {

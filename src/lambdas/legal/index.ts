@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/handler.js';
-import type { Request } from '../lib/http.js';
+import { requestedPath, type Request } from '../lib/http.js';
 import { readDocument, readIndex } from './documents.js';
 
 /** Environment this function needs (read statically by turnctl's env-complete check). */
@@ -14,11 +14,13 @@ export const handler = httpHandler('legal', [
   {
     method: 'GET',
     resource: '/legal',
-    async handle(_req, obs) {
+    async handle(req, obs) {
       const index = await readIndex();
+      // Under the path called, like Location: a root-relative `/legal/<id>` misses the stage prefix of an execute-api URL.
+      const base = requestedPath(req.event, '/legal');
       const documents = Object.entries(index)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([id, e]) => ({ id, version: e.version, effectiveDate: e.effectiveDate, sha256: e.sha256, href: `/legal/${encodeURIComponent(id)}` }));
+        .map(([id, e]) => ({ id, version: e.version, effectiveDate: e.effectiveDate, sha256: e.sha256, href: `${base}/${encodeURIComponent(id)}` }));
       obs.track('LegalIndexServed', { documents: documents.length });
       return { status: 200, json: { documents }, headers: { 'Cache-Control': 'no-cache' } };
     },

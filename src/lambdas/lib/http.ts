@@ -62,6 +62,15 @@ export function toRequest(event: APIGatewayProxyEvent, pathParams: Record<string
   };
 }
 
+/**
+ * The path the client called, without a trailing slash: `requestContext.path` keeps the stage or base-path prefix
+ * (`/live/subscriptions` on an execute-api URL) that the event's `path` drops, so a link built on it (Location, an href)
+ * resolves to this API, not to the host root. `fallback` when the event has neither.
+ */
+export function requestedPath(event: APIGatewayProxyEvent, fallback: string): string {
+  return (event.requestContext?.path || event.path || fallback).replace(/\/+$/, '');
+}
+
 /** Headers every response may expose to the web client (Retry-After of a 503 is not CORS-safelisted: unreadable without). */
 const EXPOSED_HEADERS = 'ETag, Location, Retry-After, X-Document-Version, X-Request-Id';
 const ALLOWED_HEADERS = 'Accept, Authorization, Content-Type, If-None-Match, X-Amz-Date, X-Amz-Security-Token, X-Api-Key';

@@ -1,7 +1,7 @@
 import { database } from '../lib/db.js';
 import { HttpError, InputError, NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/handler.js';
-import type { Caller, Request } from '../lib/http.js';
+import { requestedPath, type Caller } from '../lib/http.js';
 import { isUuid } from '../lib/validate.js';
 import { createSubscription, findOwnSubscription, listOwnSubscriptions } from './store.js';
 import { parseNewSubscription } from './validate.js';
@@ -24,7 +24,7 @@ export const handler = httpHandler('subscriptions', [
         const input = parseNewSubscription(req.jsonBody());
         const sub = await createSubscription(await database(), caller, input);
         obs.track('SubscriptionCreated', { subscriptionId: sub.id, vehicleId: sub.vehicleId, termMonths: sub.termMonths, startDate: sub.startDate });
-        return { status: 201, json: sub, headers: { Location: `${requestedPath(req)}/${sub.id}` } };
+        return { status: 201, json: sub, headers: { Location: `${requestedPath(req.event, '/subscriptions')}/${sub.id}` } };
       } catch (err) {
         if (err instanceof HttpError) {
           obs.track('SubscriptionRejected', { status: err.status, reason: err.code, field: err instanceof InputError ? err.field : undefined });
@@ -57,11 +57,3 @@ export const handler = httpHandler('subscriptions', [
     },
   },
 ]);
-
-/**
- * The path the client sent: `requestContext.path` keeps the stage or base-path prefix (`/live/subscriptions` on an
- * execute-api URL) that the event's `path` drops, so a Location built on it resolves to this API, not the host root.
- */
-function requestedPath(req: Request): string {
-  return (req.event.requestContext?.path || req.event.path || '/subscriptions').replace(/\/+$/, '');
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../src/lambdas/subscriptions/index.js';
-import { database, openKnex, sqlState } from '../../src/lambdas/lib/db.js';
+import { closeDatabase, configureDatabase, database, openKnex, sqlState } from '../../src/lambdas/lib/db.js';
 import { apiEvent, bodyOf, type RequestSpec } from './helpers/events.js';
 import { BACKENDS, useHandlerDatabase } from './helpers/databases.js';
 
@@ -131,6 +131,26 @@ describe.each(BACKENDS)('subscriptions on $kind', ({ kind, create }) => {
       expect(await second).toBe('23P01');
     } finally {
       await Promise.all([a.destroy(), b.destroy()]);
+    }
+  });
+
+  it.runIf(kind === 'postgres')('GIVEN a transaction holding an overlapping row open longer than the lock timeout WHEN a request subscribes THEN 503 with Retry-After (not a Lambda timeout), and the row is not written', async () => {
+    const other = await openKnex(backend.db().url);
+    configureDatabase({ lockTimeoutMs: 300 });
+    await closeDatabase(); // the handler's next connection gets the short limit
+    try {
+      const trx = await other.transaction();
+      await trx('subscriptions').insert({ vehicle_id: VEHICLE.yaris, owner_sub: 'ops', term_months: 3, start_date: '2093-01-01', monthly_price_cents: 100 });
+      const res = await post({ vehicleId: VEHICLE.yaris, termMonths: 3, startDate: '2093-02-01' }, BOB);
+      await trx.rollback();
+      expect(res.statusCode).toBe(503);
+      expect(res.headers?.['Retry-After']).toBe('5');
+      expect(bodyOf(res)).toMatchObject({ error: 'unavailable' });
+      expect(await other('subscriptions').where({ vehicle_id: VEHICLE.yaris, start_date: '2093-02-01' })).toEqual([]);
+    } finally {
+      configureDatabase({ lockTimeoutMs: 3000 });
+      await closeDatabase();
+      await other.destroy();
     }
   });
 

@@ -21,6 +21,23 @@ export const BUNDLE_EXTERNALS = ['@electric-sql/pglite', 'knex-pglite'] as const
 const CONNECT_TIMEOUT_MS = 3000;
 const ACQUIRE_TIMEOUT_MS = 5000;
 
+/**
+ * Server-side limits of every statement of an API request, below the functions' 10 s timeout (and API Gateway's 29 s):
+ * a request stuck behind another transaction's lock (two overlapping subscriptions) or a runaway query ends as a 503
+ * the client may retry (Postgres cancels it: 55P03 / 57014), not as a Lambda timeout that leaves the connection busy.
+ * 0 turns a limit off (the migrate function: a migration may legitimately run for minutes).
+ */
+export interface DatabaseLimits {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+}
+let limits: DatabaseLimits = { statementTimeoutMs: 8000, lockTimeoutMs: 3000 };
+
+/** Sets the limits of connections opened from now on (at module load of a function, or in tests before opening). */
+export function configureDatabase(next: Partial<DatabaseLimits>): void {
+  limits = { ...limits, ...next };
+}
+
 /** Opens a knex instance for a DATABASE_URL: `pg` for postgres:// URLs, PGlite (loaded only then) for pglite:// ones. */
 export async function openKnex(url: string): Promise<Knex> {
   if (url.startsWith(PGLITE_SCHEME)) return openPglite(url.slice(PGLITE_SCHEME.length));
@@ -28,7 +45,12 @@ export async function openKnex(url: string): Promise<Knex> {
   return makeKnex(
     new ClientPG({
       client: 'pg',
-      connection: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+      connection: {
+        connectionString: url,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        ...(limits.statementTimeoutMs > 0 ? { statement_timeout: limits.statementTimeoutMs } : {}),
+        ...(limits.lockTimeoutMs > 0 ? { lock_timeout: limits.lockTimeoutMs } : {}),
+      },
       // One request at a time per Lambda container: a transaction plus one spare is all it ever needs.
       pool: { min: 0, max: 2 },
       acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,

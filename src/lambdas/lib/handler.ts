@@ -92,8 +92,9 @@ function safeDecode(segment: string): string {
 
 // Postgres/knex/socket errors that mean "the database cannot be reached right now" rather than a bug: the client may
 // retry (503 with Retry-After), which a 500 would not tell it. Postgres SQLSTATEs: 57P01-03 admin/crash shutdown or
-// not accepting connections yet, 53300 too many connections.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+// not accepting connections yet, 53300 too many connections; 55P03 lock_timeout and 57014 statement_timeout (the
+// limits lib/db.ts sets: busy right now, worth a retry).
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', '55P03', '57014']);
 
 /** Whether an error (or its cause) says the database is unreachable for now. */
 export function isDatabaseUnavailable(err: unknown): boolean {

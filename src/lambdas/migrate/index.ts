@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 // The database owner's contract and its knex-only helpers: the same comparison and bookkeeping as `via: direct`.
 import type { MigrateEvent, MigrateResponse } from '../../db/contract.js';
 import { compareMigrationSet, lastBatch, listCompleted, MIGRATIONS_TABLE } from '../../db/core.js';
-import { database } from '../lib/db.js';
+import { configureDatabase, database } from '../lib/db.js';
 import { invocationEnded } from '../lib/invocation-hooks.js';
 import { observability } from '../lib/observability.js';
 import { bundledFiles, bundledMigrationSource, MIGRATIONS } from './migrations.js';
@@ -13,6 +13,8 @@ export const REQUIRED_ENV = ['STAGE', 'DATABASE_URL'] as const;
 export type { MigrateEvent, MigrateResponse };
 
 const obs = observability('migrate');
+// A migration may run for minutes (the function's timeout is 5 min): no per-statement limits here, unlike the API.
+configureDatabase({ statementTimeoutMs: 0, lockTimeoutMs: 0 });
 const migratorConfig = { migrationSource: bundledMigrationSource, tableName: MIGRATIONS_TABLE };
 
 /**

@@ -47,7 +47,6 @@ export function renderPlan(plan: Plan, color: boolean): string[] {
   return lines;
 }
 
-/** One run of the journal as text lines. */
 /**
  * A run whose journal still says running (or rolling back) but which no longer holds the stage's lock: its process
  * died and `release unlock` broke the lock, so nothing will finish it (resume needs the lock). Only a rollback of it
@@ -57,6 +56,7 @@ export function isInterrupted(j: Pick<Journal, 'status' | 'run'>, lockRun: strin
   return (j.status === 'running' || j.status === 'rolling-back') && lockRun !== j.run;
 }
 
+/** One run of the journal as text lines (`lockRun`: the run the stage's lock names, if any). */
 export function renderRun(j: Journal, lockRun?: string): string[] {
   const status = isInterrupted(j, lockRun) ? `interrupted — its process died and its lock was broken; roll back what it changed: turnctl release rollback ${j.run} --stage ${j.stage}` : j.status;
   const lines = [`run ${j.run}  release ${j.release}  stage ${j.stage}  ${status}`, `  by ${j.holder}, started ${j.startedAt}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`];

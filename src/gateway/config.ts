@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../context.js';
+import { isWebOrigin } from '../config/sections/common.js';
 import { ROUTE_METHODS, type RouteConfig } from '../config/sections/gateway.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
@@ -163,7 +164,7 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
     const origins = splitOrigins(cfg.cors.origins);
     if (origins.length === 0) throw file.error([...BASE, 'cors', 'origins'], 'cors.origins is empty; list the allowed web origins (e.g. https://app.example.com)');
     for (const o of origins)
-      if (!/^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?$/.test(o))
+      if (!isWebOrigin(o))
         throw file.error([...BASE, 'cors', 'origins'], `CORS origin "${o}" must be scheme://host[:port] without a path or trailing slash (no "*": list the web origins)`);
     desired.origins = origins;
     for (const [path, methods] of Object.entries(shape.resources)) {

@@ -65,4 +65,22 @@ describe('buckets config: bad input is exit 65 at file:line', () => {
     const tlsOnly = { Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::${project}-${stage}-uploads', 'arn:aws:s3:::${project}-${stage}-uploads/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] };
     expect((await planWith({ uploads: { policy: tlsOnly } })).code).toBe(0);
   });
+
+  it('GIVEN a bucket CORS rule with "*", an origin with a path or no origins WHEN planning THEN 65 at its origins, nothing written', async () => {
+    const rule = (origins: unknown) => ({ uploads: { cors: [{ origins, methods: ['GET'] }] } });
+    const star = await planWith(rule('*'));
+    expect(star.code).toBe(65);
+    expect(star.stderr).toContain(`turnctl.yaml:${lineOf(star.yaml, 'origins')}:`);
+    expect(star.stderr).toContain('bucket "uploads" CORS origin "*" must be scheme://host[:port] without a path or trailing slash');
+    const path = await planWith(rule(['https://app.example.com', 'https://app.example.com/upload']));
+    expect(path.code).toBe(65);
+    expect(path.stderr).toContain('CORS origin "https://app.example.com/upload" must be scheme://host[:port]');
+    const empty = await planWith(rule([]));
+    expect(empty.code).toBe(65);
+    expect(empty.stderr).toContain('bucket "uploads" cors rule 1 has no origins');
+    expect(star.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
+    expect(star.stderr).not.toMatch(/\n\s+at /);
+    // comma-separated origins (a stage var) are fine
+    expect((await planWith(rule('https://a.example.com, http://localhost:5173'))).code).toBe(0);
+  });
 });

@@ -16,3 +16,6 @@ export const nameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-c
 
 /** An AWS region name (a typo would otherwise surface as an unreachable or unparsable endpoint). */
 export const regionSchema = z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'must be an AWS region like eu-central-1');
+
+/** A browser origin as CORS compares it: scheme://host[:port], no path, no trailing slash, no wildcard. */
+export const isWebOrigin = (o: string) => /^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?$/.test(o);

@@ -76,6 +76,13 @@ export function desiredMonitoring(ctx: Ctx): MonitoringDesired {
     for (const kind of ALARM_KINDS) {
       const s = { ...defaults(kind, ctx.stack.functions[fn]!.timeout), ...stripUndefined(m?.alarms[kind]), ...stripUndefined(m?.functions[fn]?.[kind]) };
       if (!s.enabled) continue;
+      const problem = alarmProblem(kind, s, ctx.stack.functions[fn]!.timeout);
+      if (problem) {
+        // At the key that set the offending value: the function's override, else the default for every function.
+        const own = m?.functions[fn]?.[kind]?.[problem.field] !== undefined;
+        const at = own ? ['monitoring', 'functions', fn, kind, problem.field] : m?.alarms[kind]?.[problem.field] !== undefined ? ['monitoring', 'alarms', kind, problem.field] : ['monitoring', 'functions', fn, kind];
+        throw file.error(at, `alarm ${deployed}-${SUFFIX[kind]}: ${problem.message}`);
+      }
       alarms.push({
         AlarmName: `${deployed}-${SUFFIX[kind]}`,
         AlarmDescription: `${marker} ${fn} ${kind === 'duration' ? 'p95 duration (ms)' : kind}`,
@@ -99,6 +106,23 @@ export function desiredMonitoring(ctx: Ctx): MonitoringDesired {
     marker,
     source: { monitoring: ctx.project.config.monitoring ?? null, functions: Object.fromEntries(functions.map((f) => [f, ctx.stack.functions[f]!.timeout])) },
   };
+}
+
+/** Why an alarm's settings are refused by CloudWatch or could never (or would always) fire; undefined when sound. */
+function alarmProblem(kind: AlarmKind, s: { threshold: number; period: number; evaluationPeriods: number }, timeoutSeconds: number): { field: 'threshold' | 'period' | 'evaluationPeriods'; message: string } | undefined {
+  // PutMetricAlarm refuses an evaluation range longer than one day (a mid-apply failure; the sandbox takes it).
+  if (s.period * s.evaluationPeriods > 86400)
+    return { field: s.evaluationPeriods > 1 ? 'evaluationPeriods' : 'period', message: `period ${s.period} s × evaluationPeriods ${s.evaluationPeriods} is more than one day (86400 s), which CloudWatch refuses; lower period or evaluationPeriods` };
+  if (kind === 'duration') {
+    const timeoutMs = timeoutSeconds * 1000;
+    if (s.threshold <= 0) return { field: 'threshold', message: `threshold ${s.threshold} ms would fire on every invocation; set the p95 duration in milliseconds above which to alarm` };
+    // Lambda stops a function at its timeout: a p95 above (or at) it can never be exceeded.
+    if (s.threshold >= timeoutMs) return { field: 'threshold', message: `threshold ${s.threshold} ms is not below the function's timeout (${timeoutMs} ms), so the alarm can never fire; set it in milliseconds below ${timeoutMs}` };
+    return undefined;
+  }
+  // Sum >= 0 holds for every data point Lambda publishes, so 0 alarms whenever the function runs.
+  if (s.threshold <= 0) return { field: 'threshold', message: `threshold 0 would fire whenever the function runs (${kind} >= 0); use 1 or more` };
+  return undefined;
 }
 
 function stripUndefined<T extends object>(o: T | undefined): Partial<T> {

@@ -134,4 +134,29 @@ describe('monitoring step on the sandbox', () => {
     expect(r2.code).toBe(65);
     expect(r2.stderr).toMatch(/turnctl\.yaml:\d+:\d+: monitoring override for unknown function "nope"/);
   });
+
+  it('GIVEN alarm settings CloudWatch refuses or that could never (or would always) fire WHEN planning THEN exit 65 at the key that set them, no alarm written', async () => {
+    const planWith = async (monitoring: unknown) => {
+      const q = makeProject({ config: (c) => (c.monitoring = monitoring) });
+      const r = await runCli(['release', 'plan', `${q.dir}/releases/1.0.0.yaml`, '--stage', 'local'], q.dir);
+      const yaml = (await import('node:fs')).readFileSync(`${q.dir}/turnctl.yaml`, 'utf8').split('\n');
+      return { ...r, q, lineOf: (text: string) => yaml.findIndex((l) => l.includes(text)) + 1 };
+    };
+    // more than one day of evaluation: PutMetricAlarm refuses it on AWS (the sandbox takes it)
+    const long = await planWith({ alarms: { errors: { period: 3600, evaluationPeriods: 48 } } });
+    expect(long.code).toBe(65);
+    expect(long.stderr).toMatch(new RegExp(`turnctl\\.yaml:${long.lineOf('evaluationPeriods')}:\\d+: alarm ${long.q.name}-local-health-errors: period 3600 s × evaluationPeriods 48 is more than one day`));
+    // errors >= 0 holds for every data point: it would fire whenever the function runs
+    const zero = await planWith({ alarms: { throttles: { threshold: 0 } } });
+    expect(zero.code).toBe(65);
+    expect(zero.stderr).toMatch(new RegExp(`turnctl\\.yaml:${zero.lineOf('threshold')}:\\d+: alarm .*-throttles: threshold 0 would fire whenever the function runs`));
+    // a p95 at or above the timeout (hello: 5 s) can never be exceeded; named at the function's own override
+    const never = await planWith({ functions: { hello: { duration: { threshold: 5000 } } } });
+    expect(never.code).toBe(65);
+    expect(never.stderr).toMatch(new RegExp(`turnctl\\.yaml:${never.lineOf('threshold')}:\\d+: alarm ${never.q.name}-local-hello-duration-p95: threshold 5000 ms is not below the function's timeout \\(5000 ms\\)`));
+    expect(never.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
+    expect(await alarmsWithPrefix(`${never.q.name}-local-`)).toEqual({});
+    // a sound override still plans
+    expect((await planWith({ alarms: { errors: { period: 3600, evaluationPeriods: 24 } }, functions: { hello: { duration: { threshold: 4000 } } } })).code).toBe(0);
+  });
 });

@@ -35,6 +35,10 @@ export function loadProject(dir = process.cwd()): Project {
     if (stage.sandbox && (stage.endpoint || stage.profile))
       throw file.error(['stages', name, 'sandbox'], `stage "${name}" uses the sandbox; remove its endpoint/profile`);
   }
+  // A misspelt stage here is silently never used: that stage would fall back to no database (or the sandbox default).
+  for (const name of Object.keys(file.value.database?.stages ?? {}))
+    if (!file.value.stages[name])
+      throw file.error(['database', 'stages', name], `database.stages names unknown stage "${name}"; use one of: ${Object.keys(file.value.stages).join(', ')}`);
   for (const [name, fn] of Object.entries(file.value.functions)) {
     const entry = fn.entry ?? `src/lambdas/${name}/index.ts`;
     if (!existsSync(join(d, entry))) throw file.error(['functions', name, ...(fn.entry ? ['entry'] : [])], `function "${name}": entry file ${entry} not found; create it or set "entry"`);

@@ -27,6 +27,8 @@ const cases: Case[] = [
   { name: 'unknown stage variable', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('LOG_LEVEL: info', 'LOG_LEVEL: ${var.level}')), where: /turnctl\.yaml:\d+:\d+: unknown variable \$\{var\.level\}/ },
   { name: 'duplicate key', arrange: (_d, edit) => edit('turnctl.yaml', (t) => t.replace('memory: 256', 'memory: 256\n    memory: 512')), where: /turnctl\.yaml:\d+:\d+: YAML syntax error: Map keys must be unique/ },
   { name: 'unknown stage', arrange: () => ['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'qa'], where: /turnctl\.yaml:\d+:\d+: unknown stage "qa"; stages in turnctl\.yaml: local, staging, prod/ },
+  // A misspelt stage under database.stages was never used: that stage silently had no database settings.
+  { name: 'database settings for an unknown stage', arrange: (_d, edit) => edit('turnctl.yaml', (t) => `${t}database:\n  stages:\n    stagin:\n      via: lambda\n`), where: /turnctl\.yaml:\d+:\d+: database\.stages names unknown stage "stagin"; use one of: local, staging, prod/ },
   { name: 'manifest version not semver', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('version: 1.0.0', 'version: one')), where: /releases\/1\.0\.0\.yaml:1:\d+: "version": must be a semantic version/ },
   { name: 'manifest unknown key', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}rollbak: auto\n`), where: /releases\/1\.0\.0\.yaml:\d+:1: unknown key "rollbak"; did you mean "rollback"\?/ },
   { name: 'manifest bad rollback policy', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}rollback: sometimes\n`), where: /releases\/1\.0\.0\.yaml:\d+:\d+: "rollback" must be one of: "auto", "manual"/ },

@@ -126,7 +126,8 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
       variableChild.set(parent, { seg, at: i });
     });
     if (route.auth === 'cognito') {
-      desired.userPool = cfg.authorizer?.userPool ?? ctx.names.scoped('portal');
+      // Default: the users section's pool (the one `users init` and the bootstrap step create), not a fixed name.
+      desired.userPool = cfg.authorizer?.userPool ?? ctx.stack.users?.pool ?? ctx.names.scoped('portal');
       desired.authorizerName = cfg.authorizer?.name ?? 'cognito';
     }
 

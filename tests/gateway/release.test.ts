@@ -4,7 +4,8 @@ import { isWriteCommand } from '../../src/aws/clients.js';
 import { loadCheck } from '../../src/checks/index.js';
 import { recordAwsCalls, runCli } from '../helpers/cli.js';
 import type { TestProject } from '../helpers/project.js';
-import { apigw, createPortalPool, gatewayProject, policySids, snapshot } from './support.js';
+import { ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { apigw, cognito, createPortalPool, gatewayProject, policySids, snapshot } from './support.js';
 
 const ids = (plan: { steps: Array<{ section: string; changes: Array<{ id: string; action: string }> }> }, section = 'gateway') =>
   plan.steps.filter((s) => s.section === section).flatMap((s) => s.changes.map((c) => `${c.action} ${c.id}`));
@@ -70,6 +71,20 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     expect(audit.code, audit.stderr).toBe(0);
     const actions = JSON.parse(audit.stdout).entries.map((e: { action: string; target: string }) => `${e.action} ${e.target}`);
     expect(actions).toEqual(expect.arrayContaining([`create-pool ${fresh.name}-local-portal`, `create-groups ${fresh.name}-local-portal`]));
+  });
+
+  it('GIVEN users.pool names another pool and no gateway.authorizer.userPool WHEN applied THEN bootstrap creates that pool and the authorizer points at it (not at <project>-<stage>-portal)', async () => {
+    const own = gatewayProject();
+    own.config.users = { pool: '${project}-${stage}-customers' };
+    own.writeConfig(own.config);
+    const r = await runCli(['release', 'apply', `${own.dir}/releases/1.0.0.yaml`, '--stage', 'local', '--yes', '--output', 'json'], own.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const pools = await cognito().send(new ListUserPoolsCommand({ MaxResults: 60 }));
+    const pool = pools.UserPools?.find((x) => x.Name === `${own.name}-local-customers`);
+    expect(pool).toBeDefined();
+    expect(pools.UserPools?.some((x) => x.Name === `${own.name}-local-portal`)).toBe(false);
+    const s = (await snapshot(own))!;
+    expect(s.authorizers).toEqual([{ name: 'cognito', type: 'COGNITO_USER_POOLS', providers: [`arn:aws:cognito-idp:eu-central-1:123456789012:userpool/${pool!.Id}`] }]);
   });
 
   it('GIVEN a fresh stage WHEN the release is applied THEN the API is built as declared and the health and cors post-checks pass', async () => {

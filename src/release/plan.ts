@@ -93,6 +93,24 @@ function notePoolFromBootstrap(prepared: Map<string, PreparedStep>): void {
       c.note = `on the Cognito user pool ${created.id.slice('user-pool:'.length)}, which the bootstrap step creates first`;
 }
 
+/**
+ * A Cognito authorizer on a pool that does not exist and that no step of this plan creates (gateway.authorizer.userPool
+ * names a pool other than the users section's) would stop the gateway step after every earlier step was applied, and
+ * roll the release back: refused here, at the key that names the pool.
+ */
+function refuseMissingPool(ctx: Ctx, prepared: Map<string, PreparedStep>): void {
+  if (prepared.get('bootstrap')?.changes.some((c) => c.id.startsWith('user-pool:'))) return;
+  const gateway = prepared.get('gateway');
+  const missing = gateway?.changes.find((c) => c.id.startsWith('authorizer:') && (c.after as { providerArns?: unknown[] } | null)?.providerArns?.length === 0);
+  if (!gateway || !missing) return;
+  const pool = (gateway.desired as { userPool: string | null }).userPool;
+  const named = ctx.project.config.gateway?.authorizer?.userPool !== undefined;
+  throw new InvalidInputError(
+    ctx.project.file.where(named ? ['gateway', 'authorizer', 'userPool'] : ['gateway', 'routes']),
+    `Cognito user pool "${pool}" (the authorizer of auth: cognito routes) not found in ${ctx.stage.region}; create it, or ${named ? 'remove gateway.authorizer.userPool to use the users section\'s pool (the release creates it)' : `create the portal pool first (turnctl users init --stage ${ctx.stage.name})`}, then plan again`,
+  );
+}
+
 /** Validates what the manifest names against what turnctl knows (checks), at the manifest's file:line. */
 export async function validateManifest(loaded: LoadedManifest): Promise<void> {
   const scope = loaded.manifest.scope;
@@ -157,6 +175,7 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
   const warnings = unmanagedWarning(unmanaged);
   steps.forEach((step, i) => prepared.set(step.section, { step, desired: desired[i], live: lives[i], changes: step.diff(desired[i], lives[i]) }));
   notePoolFromBootstrap(prepared);
+  refuseMissingPool(ctx, prepared);
   let order = steps.map((s) => s.section as string);
   let orderNote: string | undefined;
   const creates = prepared.get('functions')?.changes.filter((c) => c.action === 'create').map((c) => c.id.replace(/^function:/, '')) ?? [];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DeleteMethodCommand, GetResourcesCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWriteCommand } from '../../src/aws/clients.js';
@@ -85,6 +86,19 @@ describe('gateway step through release plan/apply/rollback on the sandbox', () =
     expect(pools.UserPools?.some((x) => x.Name === `${own.name}-local-portal`)).toBe(false);
     const s = (await snapshot(own))!;
     expect(s.authorizers).toEqual([{ name: 'cognito', type: 'COGNITO_USER_POOLS', providers: [`arn:aws:cognito-idp:eu-central-1:123456789012:userpool/${pool!.Id}`] }]);
+  });
+
+  it('GIVEN gateway.authorizer.userPool names a pool that does not exist WHEN planned or applied THEN exit 65 at that key and no AWS write (it failed the gateway step after every earlier step and rolled the release back)', async () => {
+    const other = gatewayProject();
+    other.config.gateway.authorizer = { userPool: 'nobody-s-pool' };
+    other.writeConfig(other.config);
+    const line = readFileSync(`${other.dir}/turnctl.yaml`, 'utf8').split('\n').findIndex((l) => l.includes('nobody-s-pool')) + 1;
+    const planned = await runCli(['release', 'plan', `${other.dir}/releases/1.0.0.yaml`, '--stage', 'local'], other.dir);
+    expect(planned.code, planned.stderr).toBe(65);
+    expect(planned.stderr).toMatch(new RegExp(`turnctl\\.yaml:${line}:\\d+: Cognito user pool "nobody-s-pool" \\(the authorizer of auth: cognito routes\\) not found in eu-central-1; create it, or remove gateway.authorizer.userPool`));
+    const { result: applied, calls } = await recordAwsCalls(() => runCli(['release', 'apply', `${other.dir}/releases/1.0.0.yaml`, '--stage', 'local', '--yes'], other.dir));
+    expect(applied.code, applied.stderr).toBe(65);
+    expect(calls.filter((x) => isWriteCommand(x.command))).toEqual([]);
   });
 
   it('GIVEN a fresh stage WHEN the release is applied THEN the API is built as declared and the health and cors post-checks pass', async () => {

@@ -27,7 +27,7 @@ import { compareVersions, VERSION_PATTERN } from './version.js';
 
 /** Parses the named documents, or every `legal/*.md` when none is named; the first bad one throws (file:line). */
 export function loadDocs(ctx: Pick<Ctx, 'project' | 'stack'>, ids: readonly string[] = []): LegalDoc[] {
-  const docs = ctx.stack.legal?.docs ?? 'legal';
+  const docs = legalDocsDir(ctx);
   const all = ids.length ? [...new Set(ids)] : listDocIds(docsDir(ctx.project.dir, docs));
   if (!all.length) throw new InvalidInputError(docs, `no documents (<id>.md) in ${docs}/; write one with front matter: title, version, effectiveDate, summary`);
   return all.map((id) => loadLegalDoc(ctx.project.dir, docs, id));

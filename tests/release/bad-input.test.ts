@@ -29,6 +29,8 @@ const cases: Case[] = [
   { name: 'unknown stage', arrange: () => ['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'qa'], where: /turnctl\.yaml:\d+:\d+: unknown stage "qa"; stages in turnctl\.yaml: local, staging, prod/ },
   // A misspelt stage under database.stages was never used: that stage silently had no database settings.
   { name: 'database settings for an unknown stage', arrange: (_d, edit) => edit('turnctl.yaml', (t) => `${t}database:\n  stages:\n    stagin:\n      via: lambda\n`), where: /turnctl\.yaml:\d+:\d+: database\.stages names unknown stage "stagin"; use one of: local, staging, prod/ },
+  // A typo in legal.docs read as "terms.md: not found; create it" (plan) and listed every published document as live-only (status).
+  { name: 'legal documents directory that does not exist', arrange: (_d, edit) => { edit('turnctl.yaml', (t) => `${t}legal:\n  docs: legl\n`); return ['legal', 'status', '--stage', 'local']; }, where: /turnctl\.yaml:\d+:\d+: legal documents directory legl does not exist; fix legal\.docs or create it/ },
   { name: 'manifest version not semver', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => t.replace('version: 1.0.0', 'version: one')), where: /releases\/1\.0\.0\.yaml:1:\d+: "version": must be a semantic version/ },
   { name: 'manifest unknown key', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}rollbak: auto\n`), where: /releases\/1\.0\.0\.yaml:\d+:1: unknown key "rollbak"; did you mean "rollback"\?/ },
   { name: 'manifest bad rollback policy', arrange: (_d, edit) => edit('releases/1.0.0.yaml', (t) => `${t}rollback: sometimes\n`), where: /releases\/1\.0\.0\.yaml:\d+:\d+: "rollback" must be one of: "auto", "manual"/ },

@@ -44,7 +44,28 @@ function pglitePath(ctx: Ctx, url: string): string {
 }
 
 /** Where the database is, resolved: never print `url`; `label` is the safe description for messages. */
-export type DbTarget = { kind: 'pglite'; dir: string; label: string; extensions?: string[] } | { kind: 'pg'; url: string; label: string; secrets: string[] };
+export type DbTarget = { kind: 'pglite'; dir: string; label: string; extensions?: string[]; /** turnctl.yaml:line of each extension, for errors. */ extensionsAt?: string[] } | { kind: 'pg'; url: string; label: string; secrets: string[] };
+
+function pgliteExtensions(ctx: Ctx): { extensions: string[]; extensionsAt: string[] } {
+  const extensions = ctx.stack.database?.pgliteExtensions ?? [];
+  return { extensions, extensionsAt: extensions.map((_, i) => ctx.project.file.where(['database', 'pgliteExtensions', i])) };
+}
+
+/**
+ * Loads the PGlite contrib extensions of a target (imports only: no database is opened or created). Also run when a
+ * fresh PGlite directory is only read, so a misspelt name is refused when planning, not by the database step mid-apply.
+ */
+export async function loadPgliteExtensions(target: Extract<DbTarget, { kind: 'pglite' }>): Promise<Record<string, unknown>> {
+  const extensions: Record<string, unknown> = {};
+  for (const [i, name] of (target.extensions ?? []).entries()) {
+    try {
+      extensions[name] = ((await import(`@electric-sql/pglite/contrib/${name}`)) as Record<string, unknown>)[name];
+    } catch {
+      throw new InvalidInputError(target.extensionsAt?.[i], `database.pgliteExtensions: "${name}" is not a PGlite contrib extension; see @electric-sql/pglite/contrib for the names`);
+    }
+  }
+  return extensions;
+}
 
 /** Where in turnctl.yaml the stage's database is configured (for errors). */
 function configWhere(ctx: Ctx, ...rest: string[]): string {
@@ -55,7 +76,7 @@ function configWhere(ctx: Ctx, ...rest: string[]): string {
 export async function resolveTarget(ctx: Ctx): Promise<DbTarget> {
   const cfg = stageDatabase(ctx);
   if (!cfg?.url) {
-    if (ctx.stage.sandbox) return { kind: 'pglite', dir: pgliteDir(ctx), label: `PGlite ${pgliteDir(ctx)}`, extensions: ctx.stack.database?.pgliteExtensions };
+    if (ctx.stage.sandbox) return { kind: 'pglite', dir: pgliteDir(ctx), label: `PGlite ${pgliteDir(ctx)}`, ...pgliteExtensions(ctx) };
     throw new InvalidInputError(ctx.project.file.where(['database']), `stage ${ctx.stage.name} has no database; add database.stages.${ctx.stage.name}.url (a URL, {ssm: name} or {secret: id, key})`);
   }
   const source = typeof cfg.url === 'string' ? 'turnctl.yaml' : 'ssm' in cfg.url ? `ssm:${cfg.url.ssm}` : `secret:${cfg.url.secret}${cfg.url.key ? `#${cfg.url.key}` : ''}`;
@@ -63,7 +84,7 @@ export async function resolveTarget(ctx: Ctx): Promise<DbTarget> {
   const url = (await resolveValue(ctx, cfg.url, configWhere(ctx, 'url'))).trim();
   if (url.startsWith('pglite://')) {
     const dir = pglitePath(ctx, url);
-    return { kind: 'pglite', dir, label: `PGlite ${dir}`, extensions: ctx.stack.database?.pgliteExtensions };
+    return { kind: 'pglite', dir, label: `PGlite ${dir}`, ...pgliteExtensions(ctx) };
   }
   if (!/^postgres(?:ql)?:\/\//.test(url))
     throw new InvalidInputError(configWhere(ctx, 'url'), `the database URL of stage ${ctx.stage.name} (from ${source}) is not a postgres:// or pglite:// URL; fix the value (it is not shown)`);
@@ -136,14 +157,7 @@ async function open(target: DbTarget): Promise<{ knex: Knex; close(): Promise<vo
   if (target.kind === 'pglite') {
     const { default: ClientPgLite } = await import('knex-pglite');
     if (!existsSync(join(target.dir, 'PG_VERSION'))) await createPgliteDir(target.dir);
-    const extensions: Record<string, unknown> = {};
-    for (const name of target.extensions ?? []) {
-      try {
-        extensions[name] = ((await import(`@electric-sql/pglite/contrib/${name}`)) as Record<string, unknown>)[name];
-      } catch {
-        throw new InvalidInputError(undefined, `database.pgliteExtensions: "${name}" is not a PGlite contrib extension; see @electric-sql/pglite/contrib for the names`);
-      }
-    }
+    const extensions = await loadPgliteExtensions(target);
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create(target.dir, { extensions: extensions as Record<string, never> });
     const k = knex({ client: ClientPgLite as unknown as typeof Knex.Client, dialect: 'postgres', connection: (() => ({ pglite })) as never, log: quietLog });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import type { Ctx } from '../context.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
-import { maskCredentials, migrationsDir, resolveTarget, stageDatabase, withKnex, isMissingDatabase, type DbTarget } from './connection.js';
+import { loadPgliteExtensions, maskCredentials, migrationsDir, resolveTarget, stageDatabase, withKnex, isMissingDatabase, type DbTarget } from './connection.js';
 import type { MigrateEvent, MigrateResponse } from './contract.js';
 import { listCompleted, migrationFiles, runDown, runLatest, type CompletedMigration, type MigrationFile, type MigrationRef } from './core.js';
 
@@ -32,7 +32,10 @@ export function directRunner(target: DbTarget, dir: string, open?: Knex): Migrat
   const runner: MigrationRunner = {
     label: target.label,
     async completed() {
-      if (!open && target.kind === 'pglite' && !existsSync(join(target.dir, 'PG_VERSION'))) return []; // reading creates nothing
+      if (!open && target.kind === 'pglite' && !existsSync(join(target.dir, 'PG_VERSION'))) {
+        await loadPgliteExtensions(target); // reading creates nothing, but a misspelt extension must not wait for the apply
+        return [];
+      }
       try {
         return await use(listCompleted);
       } catch (err) {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,20 @@ describe('database step on the local stage (PGlite)', () => {
     expect(existsSync(dir())).toBe(false);
     // AND the local DATABASE_URL names the on-disk directory
     expect(localDatabaseUrl(ctx)).toBe(`pglite://${dir()}`);
+  });
+
+  it('GIVEN a misspelt pgliteExtensions name and no database yet WHEN the step reads live THEN exit 65 at the name in turnctl.yaml, and nothing is created (it failed the database step mid-apply)', async () => {
+    p.config.database = { pgliteExtensions: ['btree_gis'] };
+    p.writeConfig(p.config);
+    addMigrations(p, M.customers);
+    const ctx = p.ctx('local');
+    const desired = await step.desired(ctx, release(p, '1.0.0'));
+    const line = readFileSync(join(p.dir, 'turnctl.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('btree_gis')) + 1;
+    await expect(step.read(ctx, desired)).rejects.toMatchObject({
+      exitCode: 65,
+      message: expect.stringMatching(new RegExp(`turnctl\\.yaml:${line}:\\d+: database\\.pgliteExtensions: "btree_gis" is not a PGlite contrib extension`)),
+    });
+    expect(existsSync(dir())).toBe(false);
   });
 
   it('digest depends on migration names and content only', async () => {

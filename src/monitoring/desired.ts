@@ -67,6 +67,10 @@ export function desiredMonitoring(ctx: Ctx): MonitoringDesired {
   const topic = m?.alarmTopic;
   if (topic !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/.test(topic))
     throw file.error(['monitoring', 'alarmTopic'], `alarmTopic "${topic}" is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`);
+  // PutMetricAlarm refuses an action in another region ("Invalid region … specified. Only <region> is supported").
+  const topicRegion = topic?.split(':')[3];
+  if (topic !== undefined && topicRegion !== ctx.stage.region)
+    throw file.error(['monitoring', 'alarmTopic'], `alarmTopic "${topic}" is in ${topicRegion}, but the alarms of stage ${ctx.stage.name} are in ${ctx.stage.region} and CloudWatch only notifies a topic of the same region; use a topic in ${ctx.stage.region} (e.g. arn:aws:sns:\${region}:\${account}:<name>)`);
   for (const fn of Object.keys(m?.functions ?? {}))
     if (!ctx.stack.functions[fn]) throw file.error(['monitoring', 'functions', fn], `monitoring override for unknown function "${fn}"; functions in turnctl.yaml: ${functions.join(', ') || '(none)'}`);
   const marker = alarmMarker(ctx);

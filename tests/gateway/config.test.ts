@@ -28,6 +28,16 @@ function expectInvalid(fn: () => unknown): InvalidInputError {
 const readConfig = (dir: string) => import('node:fs').then((fs) => fs.readFileSync(`${dir}/turnctl.yaml`, 'utf8'));
 
 describe('gateway config validation (exit 65 at file:line)', () => {
+  it('GIVEN throttling burst 0 WHEN the release is planned THEN exit 65 at burst (API Gateway would answer every request 429)', async () => {
+    const p = gatewayProject();
+    p.config.gateway.throttling = { rate: 50, burst: 0 };
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir);
+    expect(r.code).toBe(65);
+    expect(r.stderr).toContain(`turnctl.yaml:${lineOf(await readConfig(p.dir), 'burst: 0')}:`);
+    expect(r.stderr).toContain('"gateway.throttling.burst": burst 0 would throttle every request (429); set the burst in requests, at least 1');
+  });
+
   it('GIVEN the same method and path twice WHEN the release is planned THEN exit 65 names the second route and where the first is', async () => {
     const p = gatewayProject();
     p.config.gateway.routes.push({ method: 'get', path: '/hello/{id}', function: 'hello' });

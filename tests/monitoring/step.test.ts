@@ -135,7 +135,7 @@ describe('monitoring step on the sandbox', () => {
     expect(r2.stderr).toMatch(/turnctl\.yaml:\d+:\d+: monitoring override for unknown function "nope"/);
   });
 
-  it('GIVEN alarm settings CloudWatch refuses or that could never (or would always) fire WHEN planning THEN exit 65 at the key that set them, no alarm written', async () => {
+  it('GIVEN alarm settings CloudWatch refuses or that could never (or would always) fire WHEN planning (or an alarm topic of another region) THEN exit 65 at the key that set them, no alarm written', async () => {
     const planWith = async (monitoring: unknown) => {
       const q = makeProject({ config: (c) => (c.monitoring = monitoring) });
       const r = await runCli(['release', 'plan', `${q.dir}/releases/1.0.0.yaml`, '--stage', 'local'], q.dir);
@@ -156,6 +156,10 @@ describe('monitoring step on the sandbox', () => {
     expect(never.stderr).toMatch(new RegExp(`turnctl\\.yaml:${never.lineOf('threshold')}:\\d+: alarm ${never.q.name}-local-hello-duration-p95: threshold 5000 ms is not below the function's timeout \\(5000 ms\\)`));
     expect(never.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
     expect(await alarmsWithPrefix(`${never.q.name}-local-`)).toEqual({});
+    // CloudWatch notifies only a topic of the alarm's own region
+    const topic = await planWith({ alarmTopic: 'arn:aws:sns:us-east-1:123456789012:alarms' });
+    expect(topic.code).toBe(65);
+    expect(topic.stderr).toMatch(new RegExp(`turnctl\\.yaml:${topic.lineOf('alarmTopic')}:\\d+: alarmTopic "arn:aws:sns:us-east-1:123456789012:alarms" is in us-east-1, but the alarms of stage local are in eu-central-1`));
     // a sound override still plans
     expect((await planWith({ alarms: { errors: { period: 3600, evaluationPeriods: 24 } }, functions: { hello: { duration: { threshold: 4000 } } } })).code).toBe(0);
   });

@@ -103,7 +103,7 @@ export const gatewaySchema = z
       })
       .optional(),
     /** Stage throttling (all methods): steady-state requests per second and burst. */
-    throttling: z.strictObject({ rate: z.number().positive(), burst: z.number().int().min(0) }).optional(),
+    throttling: z.strictObject({ rate: z.number().positive(), burst: z.number().int().min(1, 'burst 0 would throttle every request (429); set the burst in requests, at least 1') }).optional(),
     routes: z.array(routeSchema).default([]),
     /** Gateway responses; default (with `cors:`): the CORS headers and the backend's error body on every API Gateway error. */
     responses: gatewayResponsesSchema.optional(),

@@ -10,9 +10,13 @@ export interface PoolConfig {
 }
 
 /** The users config of the stage, with defaults (`<project>-<stage>-portal`, admin/operator/support). */
-export function poolConfig(ctx: Ctx): PoolConfig {
+export function poolConfig(ctx: Pick<Ctx, 'stack' | 'names' | 'project'>): PoolConfig {
   const users = ctx.stack.users;
-  return { name: users?.pool ?? ctx.names.scoped('portal'), roles: users?.roles ?? [...DEFAULT_ROLES] };
+  const name = users?.pool ?? ctx.names.scoped('portal');
+  // CreateUserPool's PoolName rule (after substitution); the sandbox takes any name.
+  if (!/^[\w\s+=,.@-]{1,128}$/.test(name))
+    throw ctx.project.file.error(['users', 'pool'], `user pool name "${name}" is not a Cognito pool name; use up to 128 letters, digits, spaces and + = , . @ _ -`);
+  return { name, roles: users?.roles ?? [...DEFAULT_ROLES] };
 }
 
 /** A live pool: its id and the configured roles. */

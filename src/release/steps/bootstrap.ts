@@ -3,6 +3,7 @@ import { mapLimit } from '../../aws/clients.js';
 import { readRoles } from '../../aws/iam-roles.js';
 import { isAwsError } from '../../errors.js';
 import { ensureStateBucket, stateBucketExists } from '../../state/bucket.js';
+import { poolConfig } from '../../users/pool.js';
 import type { Change, RestoreResult } from '../types.js';
 
 export const LAMBDA_TRUST_POLICY = JSON.stringify({
@@ -36,7 +37,7 @@ export const bootstrap = {
     const gw = ctx.stack.gateway as { routes?: Array<{ auth?: string }>; authorizer?: { userPool?: string } } | undefined;
     const cognito = withGateway && (gw?.routes ?? []).some((r) => r.auth === 'cognito');
     // The pool turnctl owns is the users section's; a gateway pointed at another pool names one turnctl does not create.
-    const own = ctx.stack.users?.pool ?? ctx.names.scoped('portal');
+    const own = poolConfig(ctx).name;
     const userPool = cognito && (gw?.authorizer?.userPool ?? own) === own ? own : null;
     return { stateBucket: ctx.names.stateBucket, roles: roles.sort(), userPool };
   },

@@ -67,6 +67,7 @@ export async function checkCors(desired: GatewayDesired, transport: GatewayTrans
 export const check: Check = {
   name: 'cors',
   phase: 'post',
+  configProblem: (ctx) => (gatewayDesired(ctx).origins.length === 0 ? 'the cors post-check needs gateway.cors.origins in turnctl.yaml (without them it always fails); declare the stage web origins or remove the check' : undefined),
   async run({ ctx }) {
     const desired = gatewayDesired(ctx);
     return checkCors(desired, await transportFor(ctx, desired));

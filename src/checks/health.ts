@@ -39,6 +39,7 @@ export async function checkHealth(desired: GatewayDesired, transport: GatewayTra
 export const check: Check = {
   name: 'health',
   phase: 'post',
+  configProblem: (ctx) => (healthRoute(gatewayDesired(ctx)) ? undefined : 'the health post-check needs a health route in gateway.routes (without one it always fails); declare GET /health → health in turnctl.yaml or remove the check'),
   async run({ ctx }) {
     const desired = gatewayDesired(ctx);
     return checkHealth(desired, await transportFor(ctx, desired));

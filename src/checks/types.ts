@@ -28,5 +28,10 @@ export interface CheckResult {
 export interface Check {
   readonly name: string;
   readonly phase: 'pre' | 'post';
+  /**
+   * Why turnctl.yaml makes this check fail whatever the live state is (read when the release is planned, so a post-check
+   * that cannot pass is refused before anything is applied and rolled back); undefined when it can pass.
+   */
+  configProblem?(ctx: Ctx): string | undefined;
   run(input: CheckInput): Promise<CheckResult>;
 }

@@ -148,6 +148,11 @@ export async function validateManifest(loaded: LoadedManifest): Promise<void> {
  */
 export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ plan: Plan; prepared: Map<string, PreparedStep> }> {
   await validateManifest(loaded);
+  for (const phase of ['pre', 'post'] as const)
+    for (const [i, name] of loaded.manifest.checks[phase].entries()) {
+      const problem = (await loadCheck(name))?.configProblem?.(ctx);
+      if (problem) throw loaded.file.error(['checks', phase, i], problem);
+    }
   const sections = loaded.manifest.scope ?? [...SECTIONS];
   // The smoke post-check reads its events only after every step is applied: a broken event file would roll the
   // release back. Read them now, so it is invalid input at its file:line before anything is written.

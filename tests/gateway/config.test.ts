@@ -4,7 +4,8 @@ import { stageContext } from '../../src/context.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { gatewayDesired } from '../../src/gateway/config.js';
 import { evaluatePreflight } from '../../src/gateway/cors.js';
-import { runCli } from '../helpers/cli.js';
+import { isWriteCommand } from '../../src/aws/clients.js';
+import { recordAwsCalls, runCli } from '../helpers/cli.js';
 import { gatewayProject } from './support.js';
 
 /** The 1-based line of the first line of turnctl.yaml containing `text` (after `after`, when given). */
@@ -28,6 +29,27 @@ function expectInvalid(fn: () => unknown): InvalidInputError {
 const readConfig = (dir: string) => import('node:fs').then((fs) => fs.readFileSync(`${dir}/turnctl.yaml`, 'utf8'));
 
 describe('gateway config validation (exit 65 at file:line)', () => {
+  it('GIVEN a release whose post-checks include cors or health WHEN turnctl.yaml has no cors origins / no health route THEN plan is exit 65 at the check in the manifest, and apply writes nothing (it applied every step, failed the post-check and rolled back)', async () => {
+    const p = gatewayProject();
+    delete p.config.gateway.cors;
+    p.writeConfig(p.config);
+    const manifest = `${p.dir}/releases/1.0.0.yaml`;
+    const line = (await import('node:fs')).readFileSync(manifest, 'utf8').split('\n').findIndex((l) => l.includes('- cors')) + 1;
+    const r = await runCli(['release', 'plan', manifest, '--stage', 'local'], p.dir);
+    expect(r.code, r.stderr).toBe(65);
+    expect(r.stderr).toMatch(new RegExp(`releases/1\\.0\\.0\\.yaml:${line}:\\d+: the cors post-check needs gateway\\.cors\\.origins in turnctl\\.yaml`));
+    const { result: applied, calls } = await recordAwsCalls(() => runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir));
+    expect(applied.code, applied.stderr).toBe(65);
+    expect(calls.filter((x) => isWriteCommand(x.command))).toEqual([]);
+
+    const q = gatewayProject();
+    q.config.gateway.routes = q.config.gateway.routes.filter((x: { path: string }) => x.path !== '/health');
+    q.writeConfig(q.config);
+    const h = await runCli(['release', 'plan', `${q.dir}/releases/1.0.0.yaml`, '--stage', 'local'], q.dir);
+    expect(h.code, h.stderr).toBe(65);
+    expect(h.stderr).toMatch(/releases\/1\.0\.0\.yaml:\d+:\d+: the health post-check needs a health route in gateway\.routes/);
+  });
+
   it('GIVEN throttling burst 0 WHEN the release is planned THEN exit 65 at burst (API Gateway would answer every request 429)', async () => {
     const p = gatewayProject();
     p.config.gateway.throttling = { rate: 50, burst: 0 };

@@ -102,6 +102,19 @@ function corsOf(rules: CorsRuleConfig[] | undefined): CorsRule[] | null {
   }));
 }
 
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const KEY_ID = `(?:${UUID}|mrk-[0-9a-f]{32})`;
+const ALIAS = 'alias/[A-Za-z0-9/_-]{1,250}';
+
+/** Why `key` cannot name a KMS key S3 can use for a bucket in `region` (S3 needs a key of the bucket's region). */
+export function kmsKeyProblem(key: string, region: string): string | undefined {
+  if (new RegExp(`^(?:${KEY_ID}|${ALIAS})$`).test(key)) return undefined;
+  const arn = new RegExp(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):\\d{12}:(?:key/${KEY_ID}|${ALIAS})$`).exec(key);
+  if (!arn) return `"${key}" is not a KMS key id, alias (alias/<name>) or key/alias ARN (arn:aws:kms:<region>:<account>:key/<id>)`;
+  if (arn[1] !== region) return `"${key}" is in ${arn[1]}; S3 encrypts a bucket of ${region} only with a KMS key of ${region}`;
+  return undefined;
+}
+
 const pascal = (s: string) => s.split(/[^a-zA-Z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 
 /** IAM statements of one grant (one per access kind, so each can be named and checked on its own). */
@@ -204,6 +217,8 @@ export function desiredBuckets(ctx: Ctx): BucketsDesired {
         if (!isWebOrigin(o))
           throw file.error(at, `bucket "${key}" CORS origin "${o}" must be scheme://host[:port] without a path or trailing slash (no "*": list the web origins)`);
     });
+    const kmsProblem = b.encryption.algorithm === 'aws:kms' ? kmsKeyProblem(b.encryption.key!, ctx.stage.region) : undefined;
+    if (kmsProblem) throw file.error(['buckets', key, 'encryption', 'key'], `bucket "${key}" encryption key ${kmsProblem}`);
     buckets.push({ key, name, versioning: b.versioning, publicAccessBlock, encryption: encryptionOf(b.encryption), cors: corsOf(b.cors), policy });
     b.grants.forEach((g, i) => {
       const at = ['buckets', key, 'grants', i];

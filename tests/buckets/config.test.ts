@@ -83,4 +83,17 @@ describe('buckets config: bad input is exit 65 at file:line', () => {
     // comma-separated origins (a stage var) are fine
     expect((await planWith(rule('https://a.example.com, http://localhost:5173'))).code).toBe(0);
   });
+
+  it('GIVEN an aws:kms key that is not a key id / alias / ARN, or an ARN of another region WHEN planning THEN 65 at the key', async () => {
+    const kms = (key: string) => ({ uploads: { encryption: { algorithm: 'aws:kms', key } } });
+    const bad = await planWith(kms('arn:aws:kms:eu-central-1:12:key/abc'));
+    expect(bad.code).toBe(65);
+    expect(bad.stderr).toContain(`turnctl.yaml:${lineOf(bad.yaml, 'arn:aws:kms')}:`);
+    expect(bad.stderr).toContain('bucket "uploads" encryption key "arn:aws:kms:eu-central-1:12:key/abc" is not a KMS key id, alias (alias/<name>) or key/alias ARN');
+    const region = await planWith(kms('arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'));
+    expect(region.code).toBe(65);
+    expect(region.stderr).toContain('is in us-east-1; S3 encrypts a bucket of eu-central-1 only with a KMS key of eu-central-1');
+    for (const ok of ['alias/turn-uploads', 'arn:aws:kms:${region}:${account}:alias/turn-uploads', '1234abcd-12ab-34cd-56ef-1234567890ab', 'mrk-1234abcd12ab34cd56ef1234567890ab'])
+      expect((await planWith(kms(ok))).code, ok).toBe(0);
+  });
 });

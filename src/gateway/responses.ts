@@ -120,6 +120,13 @@ export function desiredResponses(
       reason: o?.reason !== undefined ? JSON.stringify(o.reason) : (d?.reason ?? MESSAGE),
     };
     const status = o?.status ?? d?.status;
+    for (const [k, v] of Object.entries(o?.headers ?? {})) {
+      // A static Allow-Origin must be an allowed origin: "*" or a foreign one opens (or breaks) CORS on these errors,
+      // and the cors post-check would fail after every step, rolling the release back.
+      const pinned = k.toLowerCase() === 'access-control-allow-origin' ? /^'(.*)'$/.exec(v)?.[1] : undefined;
+      if (pinned !== undefined && !origins.includes(pinned))
+        throw file.error(['gateway', 'responses', 'types', type, 'headers', k], `responses.types.${type} Access-Control-Allow-Origin '${pinned}' is not one of the allowed origins (${origins.join(', ') || 'none: no gateway.cors.origins'}); use one of them, or responses.allowOrigin`);
+    }
     const headers = Object.fromEntries(Object.entries(o?.headers ?? {}).map(([k, v]) => [H(k), v]));
     out[type] = { statusCode: status ? String(status) : null, parameters: { ...cors, ...headers }, templates: { [JSON_CT]: bodyTemplate(body) } };
   }

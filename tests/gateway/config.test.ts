@@ -50,6 +50,19 @@ describe('gateway config validation (exit 65 at file:line)', () => {
     expect(h.stderr).toMatch(/releases\/1\.0\.0\.yaml:\d+:\d+: the health post-check needs a health route in gateway\.routes/);
   });
 
+  it('GIVEN a gateway response override pinning Access-Control-Allow-Origin to "*" or a foreign origin WHEN planned THEN exit 65 at that header (the cors post-check failed it after every step)', async () => {
+    const p = gatewayProject();
+    p.config.gateway.responses = { types: { DEFAULT_4XX: { headers: { 'Access-Control-Allow-Origin': "'*'" } } } };
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir);
+    expect(r.code, r.stderr).toBe(65);
+    expect(r.stderr).toContain(`turnctl.yaml:${lineOf(await readConfig(p.dir), 'Access-Control-Allow-Origin')}:`);
+    expect(r.stderr).toContain("responses.types.DEFAULT_4XX Access-Control-Allow-Origin '*' is not one of the allowed origins (http://localhost:5173, https://app.test.example); use one of them, or responses.allowOrigin");
+    p.config.gateway.responses = { types: { DEFAULT_4XX: { headers: { 'Access-Control-Allow-Origin': "'https://app.test.example'" } } } };
+    p.writeConfig(p.config);
+    expect((await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir)).code).toBe(0);
+  });
+
   it('GIVEN throttling burst 0 WHEN the release is planned THEN exit 65 at burst (API Gateway would answer every request 429)', async () => {
     const p = gatewayProject();
     p.config.gateway.throttling = { rate: 50, burst: 0 };

@@ -160,6 +160,10 @@ describe('monitoring step on the sandbox', () => {
     const topic = await planWith({ alarmTopic: 'arn:aws:sns:us-east-1:123456789012:alarms' });
     expect(topic.code).toBe(65);
     expect(topic.stderr).toMatch(new RegExp(`turnctl\\.yaml:${topic.lineOf('alarmTopic')}:\\d+: alarmTopic "arn:aws:sns:us-east-1:123456789012:alarms" is in us-east-1, but the alarms of stage local are in eu-central-1`));
+    // Lambda publishes once a minute: a 10 s alarm would miss most data points
+    const highRes = await planWith({ alarms: { errors: { period: 10 } } });
+    expect(highRes.code).toBe(65);
+    expect(highRes.stderr).toMatch(new RegExp(`turnctl\\.yaml:${highRes.lineOf('period: 10')}:\\d+: "monitoring.alarms.errors.period": period must be a multiple of 60 seconds`));
     // a sound override still plans
     expect((await planWith({ alarms: { errors: { period: 3600, evaluationPeriods: 24 } }, functions: { hello: { duration: { threshold: 4000 } } } })).code).toBe(0);
   });

@@ -30,11 +30,14 @@ const retentionSchema = z
 const alarmSchema = z.strictObject({
   /** Errors/throttles: count per period; duration: p95 in milliseconds. */
   threshold: z.number().min(0).optional(),
-  /** Seconds; 10, 30 or a multiple of 60. */
+  /**
+   * Seconds, a multiple of 60. (CloudWatch also takes 10 and 30 for high-resolution metrics, but Lambda publishes its
+   * metrics once a minute: such an alarm misses most data points and, missing data being notBreaching, most errors.)
+   */
   period: z
     .number()
     .int()
-    .refine((p) => p === 10 || p === 30 || (p >= 60 && p % 60 === 0), 'period must be 10, 30 or a multiple of 60 seconds')
+    .refine((p) => p >= 60 && p % 60 === 0, 'period must be a multiple of 60 seconds (Lambda publishes its metrics once a minute, so 10 or 30 would miss most data points)')
     .optional(),
   evaluationPeriods: z.number().int().min(1).optional(),
   /** false removes the alarm. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { isWebOrigin } from '../config/sections/common.js';
 import { ROUTE_METHODS, type RouteConfig } from '../config/sections/gateway.js';
@@ -59,7 +59,7 @@ function defaultValidator(route: RouteConfig): 'none' | 'body' | 'params' | 'all
 }
 
 function loadModel(ctx: Ctx, name: string, file: string): string {
-  const full = join(ctx.project.dir, file);
+  const full = resolve(ctx.project.dir, file); // relative to the project, or absolute (e.g. ${dir}/…)
   if (!existsSync(full)) throw ctx.project.file.error([...BASE, 'models', name], `model "${name}": schema file ${file} not found; create it (JSON schema draft 4) or fix the path`);
   const src = readYamlFile(full);
   const value = src.value;

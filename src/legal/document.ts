@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Pair } from 'yaml';
 import { InvalidInputError } from '../errors.js';
 import { decodeUtf8 } from '../utf8.js';
@@ -126,7 +126,7 @@ export function parseLegalDoc(id: string, file: string, text: string): LegalDoc 
 
 /** The directory of the sources and its display form. */
 export function docsDir(projectDir: string, docs = 'legal'): string {
-  return join(projectDir, docs);
+  return resolve(projectDir, docs);
 }
 
 /** Ids of the documents in the docs directory (`<id>.md`), sorted. */

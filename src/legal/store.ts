@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { isAwsError, TurnctlError } from '../errors.js';
 import { appendAudit, callerIdentity } from '../state/audit.js';
@@ -63,7 +63,7 @@ export function legalDocsDir(ctx: Pick<Ctx, 'project' | 'stack'>): string {
   const docs = ctx.stack.legal?.docs ?? 'legal';
   // A directory named in turnctl.yaml that is not there is a typo: every document would read as "not found; create it"
   // and legal status would list the published ones as live-only.
-  if (ctx.stack.legal && !existsSync(join(ctx.project.dir, docs)))
+  if (ctx.stack.legal && !existsSync(resolve(ctx.project.dir, docs)))
     throw ctx.project.file.error(['legal', 'docs'], `legal documents directory ${docs} does not exist; fix legal.docs or create it with one <doc-id>.md per document`);
   return docs;
 }

@@ -63,6 +63,15 @@ describe('gateway config validation (exit 65 at file:line)', () => {
     expect((await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir)).code).toBe(0);
   });
 
+  it('GIVEN a model file given as an absolute path (${dir}/…) WHEN planned THEN it is read (it was joined to the project directory: "not found")', async () => {
+    const p = gatewayProject();
+    p.config.gateway.models = { HelloRequest: '${dir}/gateway/models/hello-request.json' };
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local', '--output', 'json'], p.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).steps.flatMap((x: { changes: Array<{ id: string }> }) => x.changes.map((c) => c.id))).toContain('model:HelloRequest');
+  });
+
   it('GIVEN throttling burst 0 WHEN the release is planned THEN exit 65 at burst (API Gateway would answer every request 429)', async () => {
     const p = gatewayProject();
     p.config.gateway.throttling = { rate: 50, burst: 0 };

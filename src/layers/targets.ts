@@ -45,6 +45,10 @@ export function validateLayers(ctx: Ctx): void {
     });
   }
   for (const name of Object.keys(declared)) {
+    // CreateProject's name rule, after substitution: StartBuild with another name fails the layers step mid-apply.
+    const project = declared[name]!.build.codebuild?.project;
+    if (project !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/.test(project))
+      throw file.error(['layers', name, 'build', 'codebuild', 'project'], `layer "${name}": "${project}" is not a CodeBuild project name; use letters, digits, - and _ (starting with a letter or digit), e.g. \${project}-\${stage}-layers`);
     const pkg = join(layerDir(ctx.project.dir, name), 'package.json');
     if (!existsSync(pkg)) throw file.error(['layers', name], `layer "${name}": ${displayPath(pkg)} not found; create layers/${name}/ with a package.json and its package-lock.json`);
     checkLayerJson(pkg, `fix it and re-lock (npm install --package-lock-only in layers/${name})`);

@@ -113,6 +113,15 @@ describe('layers step (sandbox, local build)', () => {
     }
   });
 
+  it('GIVEN a CodeBuild project name CodeBuild refuses WHEN planned THEN exit 65 at layers.<name>.build.codebuild.project (StartBuild would fail the layers step mid-apply)', async () => {
+    const p = layerProject({ config: (c) => (c.layers.common.build = { codebuild: { project: '${project} layers!' } }) });
+    const line = readFileSync(`${p.dir}/turnctl.yaml`, 'utf8').split('\n').findIndex((l) => l.includes('layers!')) + 1;
+    await expect(step.desired(p.ctx('local'), release)).rejects.toMatchObject({
+      exitCode: 65,
+      message: expect.stringMatching(new RegExp(`turnctl\\.yaml:${line}:\\d+: layer "common": "${p.name} layers!" is not a CodeBuild project name`)),
+    });
+  });
+
   it('builds a deterministic zip with the dependencies under nodejs/node_modules', async () => {
     // GIVEN the shipped example layer (dayjs), copied into a project
     const p = layerProject();

@@ -258,3 +258,22 @@ export async function layerBuilds(ctx: Ctx, t: Pick<LayerTarget, 'layer' | 'code
   } while (nextToken && out.length < limit);
   return out;
 }
+
+/**
+ * Refuses, when planning, layer builds whose CodeBuild project does not exist: StartBuild would fail the layers step
+ * mid-apply. Read-only (BatchGetProjects); a project missing from the answer counts as not found.
+ */
+export async function assertCodebuildProjects(ctx: Ctx, targets: readonly Pick<LayerTarget, 'layer' | 'codebuildProject'>[]): Promise<void> {
+  const names = [...new Set(targets.map((t) => t.codebuildProject))];
+  if (names.length === 0) return;
+  const c = await import('@aws-sdk/client-codebuild');
+  const cb = await ctx.aws.codebuild();
+  const found = new Set<string>();
+  for (let i = 0; i < names.length; i += 100) {
+    const res = await cb.send(new c.BatchGetProjectsCommand({ names: names.slice(i, i + 100) }));
+    for (const p of res.projects ?? []) if (p.name) found.add(p.name);
+  }
+  const missing = targets.find((t) => !found.has(t.codebuildProject));
+  if (missing)
+    throw new TurnctlError(`CodeBuild project "${missing.codebuildProject}" not found in ${ctx.stage.region}; create it (see docs/layers.md) or set layers.${missing.layer}.build.codebuild.project, then plan again`);
+}

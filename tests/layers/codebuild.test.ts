@@ -127,4 +127,15 @@ describe('layers on a CodeBuild stage (sandbox + build-container proxy)', () => 
     expect(r.code).toBe(1);
     expect(r.io.stderr.join('\n')).toMatch(/CodeBuild project "t[0-9a-f]+-aws-layers" not found in eu-central-1; create it \(see docs\/layers\.md\) or set layers\.common\.build\.codebuild\.project/);
   });
+
+  it('GIVEN a layer to build and no CodeBuild project WHEN the release is planned or applied THEN it is refused naming the project, before any write (StartBuild failed the layers step mid-apply)', async () => {
+    const { p, run } = await codebuildProject({ outcome: 'succeed', inProgressPolls: 0, logLines: [] }, { createProject: false });
+    const planned = await run(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'aws']);
+    expect(planned.code).toBe(1);
+    expect(planned.io.stderr.join('\n')).toMatch(/CodeBuild project "t[0-9a-f]+-aws-layers" not found in eu-central-1; create it \(see docs\/layers\.md\) or set layers\.common\.build\.codebuild\.project, then plan again/);
+    const applied = await run(['release', 'apply', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'aws', '--yes']);
+    expect(applied.code).toBe(1);
+    expect(applied.io.stderr.join('\n')).not.toMatch(/rolled back/);
+    await expect(lambdaClient().send(new GetFunctionConfigurationCommand({ FunctionName: `${p.name}-aws-hello` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
 });

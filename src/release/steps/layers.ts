@@ -46,7 +46,11 @@ export const step: Step<LayersDesired, LayersLive> = {
   async read(ctx, desired) {
     const names = [...new Set(desired.targets.map((t) => t.layer))];
     const all = await mapLimit(names, ctx.concurrency, (n) => layerVersions(ctx, n));
-    return Object.fromEntries(names.map((n, i) => [n, all[i]!]));
+    const live = Object.fromEntries(names.map((n, i) => [n, all[i]!]));
+    // A build this plan will start needs its CodeBuild project: refused now rather than by StartBuild mid-apply.
+    const builds = desired.targets.filter((t) => t.via === 'codebuild' && !versionWithHash(live[t.layer] ?? [], t.hash));
+    if (builds.length) await (await import('../../layers/codebuild.js')).assertCodebuildProjects(ctx, builds);
+    return live;
   },
 
   diff(desired, live) {

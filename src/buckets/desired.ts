@@ -69,8 +69,32 @@ export interface BucketsDesired {
   buckets: BucketSpec[];
   grants: Grant[];
   roles: RolePolicySpec[];
+  /** IAM roles of the stage's account that bucket policies name as principals (S3 refuses a policy naming a missing one). */
+  principalRoles: PrincipalRole[];
   /** Stage-independent source (raw config + policy files) for the release digest. */
   source: unknown;
+}
+
+/** A role a bucket policy names as its principal, and where the policy is. */
+export interface PrincipalRole {
+  bucketKey: string;
+  arn: string;
+  role: string;
+  where: string;
+}
+
+/** The roles of `account` a policy names under Principal.AWS (role ARNs of other accounts cannot be looked up). */
+function principalRolesOf(doc: PolicyDoc, account: string): Array<{ arn: string; role: string }> {
+  const out: Array<{ arn: string; role: string }> = [];
+  for (const st of doc.Statement ?? []) {
+    const p = (st as { Principal?: unknown }).Principal;
+    const aws = p && typeof p === 'object' ? (p as { AWS?: unknown }).AWS : undefined;
+    for (const arn of Array.isArray(aws) ? aws : [aws]) {
+      const m = typeof arn === 'string' ? /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[^*]*\/)?([\w+=,.@-]+)$/.exec(arn) : null;
+      if (m && m[1] === account) out.push({ arn: arn as string, role: m[2]! });
+    }
+  }
+  return out;
 }
 
 const ALL_BLOCKED: PublicAccessBlock = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
@@ -159,12 +183,12 @@ function substitute(value: unknown, vars: Record<string, string>, fail: (token: 
   return value;
 }
 
-function loadPolicy(ctx: Ctx, key: string, bucket: string, policy: string | Record<string, unknown>, blockPublicPolicy: boolean): { doc: PolicyDoc; source: unknown } {
+function loadPolicy(ctx: Ctx, key: string, bucket: string, policy: string | Record<string, unknown>, blockPublicPolicy: boolean): { doc: PolicyDoc; source: unknown; where: string } {
   const at = ['buckets', key, 'policy'];
   if (typeof policy !== 'string') {
     const shape = policyShapeProblem(policy) ?? bucketPolicyProblem(asPolicy(policy), bucket, blockPublicPolicy);
     if (shape) throw ctx.project.file.error([...at, ...shape.path], `bucket "${key}" policy: ${shape.problem}`);
-    return { doc: asPolicy(policy), source: null }; // inline: already part of the raw section in the digest
+    return { doc: asPolicy(policy), source: null, where: ctx.project.file.where(at) }; // inline: already part of the raw section in the digest
   }
   const file = isAbsolute(policy) ? policy : join(ctx.project.dir, policy);
   let src;
@@ -181,7 +205,7 @@ function loadPolicy(ctx: Ctx, key: string, bucket: string, policy: string | Reco
   });
   const shape = policyShapeProblem(doc) ?? bucketPolicyProblem(asPolicy(doc), bucket, blockPublicPolicy);
   if (shape) throw src.error(shape.path, `bucket policy: ${shape.problem}`);
-  return { doc: asPolicy(doc), source: src.text };
+  return { doc: asPolicy(doc), source: src.text, where: src.where([]) };
 }
 
 /** Resolves the buckets section for the stage: names, grants and role policies; bad input is exit 65 at file:line. */
@@ -193,6 +217,7 @@ export function desiredBuckets(ctx: Ctx): BucketsDesired {
   const grants: Grant[] = [];
   const policySources: Record<string, unknown> = {};
   const seen = new Map<string, string>();
+  const principalRoles: PrincipalRole[] = [];
   for (const [key, b] of Object.entries(section)) {
     const name = b.name ?? ctx.names.scoped(key);
     const nameAt = b.name ? ['buckets', key, 'name'] : ['buckets', key];
@@ -206,6 +231,7 @@ export function desiredBuckets(ctx: Ctx): BucketsDesired {
       const loaded = loadPolicy(ctx, key, name, b.policy, publicAccessBlock.BlockPublicPolicy === true);
       policy = loaded.doc;
       policySources[key] = loaded.source;
+      for (const r of principalRolesOf(loaded.doc, ctx.stage.account)) principalRoles.push({ bucketKey: key, ...r, where: loaded.where });
     }
     // S3 takes any string here, but a rule without origins is refused mid-apply (MalformedXML), an origin with a path
     // never matches what a browser sends, and "*" opens the bucket's CORS to every site.
@@ -241,5 +267,5 @@ export function desiredBuckets(ctx: Ctx): BucketsDesired {
     const statements = grants.filter((g) => g.function === fn).flatMap((g) => grantStatements(g, ofRole.filter((x) => x.bucketKey === g.bucketKey).indexOf(g)));
     if (statements.length) spec.policy = { Version: '2012-10-17', Statement: [...(spec.policy?.Statement ?? []), ...statements] };
   }
-  return { buckets, grants, roles, source: { section: ctx.project.config.buckets ?? {}, policyFiles: policySources } };
+  return { buckets, grants, roles, principalRoles, source: { section: ctx.project.config.buckets ?? {}, policyFiles: policySources } };
 }

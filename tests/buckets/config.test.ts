@@ -96,4 +96,16 @@ describe('buckets config: bad input is exit 65 at file:line', () => {
     for (const ok of ['alias/turn-uploads', 'arn:aws:kms:${region}:${account}:alias/turn-uploads', '1234abcd-12ab-34cd-56ef-1234567890ab', 'mrk-1234abcd12ab34cd56ef1234567890ab'])
       expect((await planWith(kms(ok))).code, ok).toBe(0);
   });
+
+  it('GIVEN a bucket policy whose principal is a role of the stage account that does not exist WHEN planning THEN 65 at the policy (S3 refuses it mid-apply: "Invalid principal in policy")', async () => {
+    const reader = (role: string) => ({
+      uploads: { policy: { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::\${account}:role/${role}` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::${project}-${stage}-uploads/*' }] } },
+    });
+    const missing = await planWith(reader('reporting-nowhere'));
+    expect(missing.code).toBe(65);
+    expect(missing.stderr).toMatch(/turnctl\.yaml:\d+:\d+: bucket "uploads" policy: principal/);
+    expect(missing.stderr).toContain('bucket "uploads" policy: principal arn:aws:iam::123456789012:role/reporting-nowhere names role reporting-nowhere, which does not exist in account 123456789012');
+    // a function role counts (the bootstrap step creates it first)
+    expect((await planWith(reader('${project}-${stage}-health'))).code).toBe(0);
+  });
 });

@@ -4,6 +4,23 @@ import { desiredBuckets, type BucketsDesired } from '../../buckets/desired.js';
 import { diffBuckets, stableJson } from '../../buckets/diff.js';
 import { readBucketsLive, type BucketsLive } from '../../buckets/live.js';
 import type { Step } from '../types.js';
+import type { Ctx } from '../../context.js';
+import { readRoles } from '../../aws/iam-roles.js';
+import { InvalidInputError } from '../../errors.js';
+
+/**
+ * A bucket policy naming a role of the stage's account that does not exist is refused by PutBucketPolicy ("Invalid
+ * principal in policy") in the middle of the apply; moto takes it. Function roles count: the bootstrap step creates them.
+ */
+async function refuseMissingPrincipals(ctx: Ctx, desired: BucketsDesired): Promise<void> {
+  const own = new Set(desired.roles.map((r) => r.role));
+  const wanted = (desired.principalRoles ?? []).filter((p) => !own.has(p.role));
+  if (wanted.length === 0) return;
+  const facts = await readRoles(ctx, wanted.map((p) => p.role), []);
+  const missing = wanted.find((p) => !facts.get(p.role)?.exists);
+  if (missing)
+    throw new InvalidInputError(missing.where, `bucket "${missing.bucketKey}" policy: principal ${missing.arn} names role ${missing.role}, which does not exist in account ${ctx.stage.account}; S3 refuses a policy with an unknown principal — create the role or fix the principal`);
+}
 
 /**
  * S3 buckets and permissions: versioning, public-access block, default encryption, CORS, bucket policy, and the
@@ -22,6 +39,7 @@ export const step: Step<BucketsDesired, BucketsLive> = {
   },
 
   async read(ctx, desired) {
+    await refuseMissingPrincipals(ctx, desired);
     return readBucketsLive(
       ctx,
       desired.buckets.map((b) => ({ name: b.name, where: ctx.project.file.where(['buckets', b.key]) })),

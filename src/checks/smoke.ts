@@ -28,6 +28,12 @@ export function smokeEvent(ctx: Ctx, fn: string): unknown {
 export const check: Check = {
   name: 'smoke',
   phase: 'post',
+  // The events are read only after every step is applied: a broken event file would roll the release back. Read them
+  // when planning, so it is invalid input at its file:line before anything is written.
+  configProblem(ctx) {
+    for (const fn of Object.keys(ctx.stack.functions)) smokeEvent(ctx, fn);
+    return undefined;
+  },
   async run({ ctx }) {
     const fns = Object.keys(ctx.stack.functions);
     const items = await mapLimit(fns, ctx.concurrency, async (fn) => {

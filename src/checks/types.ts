@@ -30,7 +30,8 @@ export interface Check {
   readonly phase: 'pre' | 'post';
   /**
    * Why turnctl.yaml makes this check fail whatever the live state is (read when the release is planned, so a post-check
-   * that cannot pass is refused before anything is applied and rolled back); undefined when it can pass.
+   * that cannot pass is refused before anything is applied and rolled back); undefined when it can pass. A problem in a
+   * file of its own (a smoke event) is thrown as an InvalidInputError at that file's line instead.
    */
   configProblem?(ctx: Ctx): string | undefined;
   run(input: CheckInput): Promise<CheckResult>;

@@ -148,18 +148,13 @@ export async function validateManifest(loaded: LoadedManifest): Promise<void> {
  */
 export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ plan: Plan; prepared: Map<string, PreparedStep> }> {
   await validateManifest(loaded);
+  // A check turnctl.yaml makes fail whatever live is (or whose own input file is broken) is refused before any write.
   for (const phase of ['pre', 'post'] as const)
     for (const [i, name] of loaded.manifest.checks[phase].entries()) {
       const problem = (await loadCheck(name))?.configProblem?.(ctx);
       if (problem) throw loaded.file.error(['checks', phase, i], problem);
     }
   const sections = loaded.manifest.scope ?? [...SECTIONS];
-  // The smoke post-check reads its events only after every step is applied: a broken event file would roll the
-  // release back. Read them now, so it is invalid input at its file:line before anything is written.
-  if (loaded.manifest.checks.post.includes('smoke')) {
-    const { smokeEvent } = await import('../checks/smoke.js');
-    for (const fn of Object.keys(ctx.stack.functions)) smokeEvent(ctx, fn);
-  }
   const steps = [bootstrapStep(sections.includes('functions'), sections.includes('gateway')), ...(await loadSteps(sections))];
   const release: ReleaseInput = { loaded };
   const prepared = new Map<string, PreparedStep>();

@@ -209,9 +209,19 @@ export function register(group: Command, host: CommandHost): void {
         const { rollbackCommand } = await import('../release/rollback.js');
         const p = progressOf(io);
         const ctx = await open(host, opts.stage, p.progress);
-        await confirmOrRefuse(io, { yes: opts.yes, message: `Roll back ${run ? `run ${run}` : 'the newest run'} on stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
-        const j = await rollbackCommand(ctx, run, engineEvents(io, p.stop), opts.force);
+        const j = await rollbackCommand(ctx, run, {
+          onEvent: engineEvents(io, p.stop),
+          force: opts.force,
+          confirm: async (journal) => {
+            p.stop();
+            await confirmOrRefuse(io, { yes: opts.yes, message: `Roll back run ${journal.run} (release ${journal.release}) on stage ${ctx.stage.name}?`, typed: ctx.stage.confirm ? ctx.stage.name : undefined });
+          },
+        });
         p.stop();
+        if (!j) {
+          printResult(io, opts.output, { status: 'nothing-to-roll-back', stage: ctx.stage.name }, () => `no release was applied to stage ${ctx.stage.name}; nothing to roll back`);
+          return ExitCode.ok;
+        }
         printResult(io, opts.output, { status: j.status, run: j.run, release: j.release, rollback: j.rollback }, () =>
           j.status === 'rolled-back' ? `Run ${j.run} (release ${j.release}) rolled back on ${j.stage}.` : `Run ${j.run} rolled back except: ${j.rollback?.blocked}`,
         );
@@ -241,6 +251,10 @@ export function register(group: Command, host: CommandHost): void {
           },
         }).finally(hint.disarm);
         p.stop();
+        if (!outcome) {
+          printResult(io, opts.output, { status: 'nothing-to-resume', stage: ctx.stage.name }, () => `nothing to resume on stage ${ctx.stage.name}: no apply holds its lock`);
+          return;
+        }
         const j = outcome.journal!;
         printResult(io, opts.output, { status: j.status, run: j.run, release: j.release, steps: j.steps.map((s) => ({ section: s.section, status: s.status })) }, () => `Run ${j.run} (release ${j.release}) resumed and finished; post-checks passed.`);
       }),

@@ -61,10 +61,21 @@ async function newestLiveRunBefore(ctx: Ctx, run: string): Promise<Journal | und
   return undefined;
 }
 
-/** `release rollback [run]`: rolls back a run (default: the newest) if it is the newest run that changed the stage. */
-export async function rollbackCommand(ctx: Ctx, run: string | undefined, onEvent?: (e: EngineEvent) => void, force = false): Promise<Journal> {
+/**
+ * `release rollback [run]`: rolls back a run (default: the newest) if it is the newest run that changed the stage.
+ * Undefined when no run was ever applied to the stage and none was named: nothing to do, like a plan with no changes.
+ * `confirm` is asked once the run is known to be one that can be rolled back.
+ */
+export async function rollbackCommand(
+  ctx: Ctx,
+  run: string | undefined,
+  opts: { onEvent?: (e: EngineEvent) => void; force?: boolean; confirm?: (journal: Journal) => Promise<void> } = {},
+): Promise<Journal | undefined> {
   const journal = await findRun(ctx, run);
-  if (!journal) throw new UsageError(run ? `no run ${run} on stage ${ctx.stage.name}; see turnctl release history --stage ${ctx.stage.name}` : `no release was applied to stage ${ctx.stage.name}; nothing to roll back`);
+  if (!journal) {
+    if (run) throw new UsageError(`no run ${run} on stage ${ctx.stage.name}; see turnctl release history --stage ${ctx.stage.name}`);
+    return undefined;
+  }
   if (journal.status === 'rolled-back') {
     // Without a run named, say which run is the stage's newest change now (rolling back several releases is deliberate).
     const older = run ? undefined : await newestLiveRunBefore(ctx, journal.run);
@@ -78,17 +89,21 @@ export async function rollbackCommand(ctx: Ctx, run: string | undefined, onEvent
   }
   const lock = await readLock(ctx);
   if (lock && lock.run !== journal.run) throw new LockHeldError(describeLock(ctx, lock));
-  const refusal = lock && takeOverRefusal(ctx, lock, force);
+  const refusal = lock && takeOverRefusal(ctx, lock, opts.force);
   if (refusal) throw new LockHeldError(refusal);
+  await opts.confirm?.(journal);
   await takeOverLock(ctx, journal.run, lockBody(journal.run, journal.release));
-  await rollbackRun(ctx, journal, `requested by ${lockBody(journal.run, journal.release).holder}`, onEvent);
+  await rollbackRun(ctx, journal, `requested by ${lockBody(journal.run, journal.release).holder}`, opts.onEvent);
   return journal;
 }
 
-/** `release resume`: finishes the run that holds the stage's lock after its process died. */
-export async function resumeRelease(ctx: Ctx, opts: ApplyOptions & { force?: boolean } = {}): Promise<ApplyOutcome> {
+/**
+ * `release resume`: finishes the run that holds the stage's lock after its process died. Undefined when no apply holds
+ * the lock: nothing to do (exit 0, like a plan with no changes).
+ */
+export async function resumeRelease(ctx: Ctx, opts: ApplyOptions & { force?: boolean } = {}): Promise<ApplyOutcome | undefined> {
   const lock = await readLock(ctx);
-  if (!lock) throw new TurnctlError(`nothing to resume on stage ${ctx.stage.name}: no apply holds its lock`);
+  if (!lock) return undefined;
   const refusal = takeOverRefusal(ctx, lock, opts.force);
   if (refusal) throw new LockHeldError(refusal);
   const journal = await findRun(ctx, lock.run);

@@ -101,11 +101,16 @@ describe('the shared HTTP handler wrapper', () => {
     }
   });
 
-  it('GIVEN ALLOWED_ORIGINS is * THEN any origin is echoed', async () => {
+  it('GIVEN ALLOWED_ORIGINS is * THEN any web origin is echoed, but not the opaque origin null unless it is listed by name', async () => {
     process.env.ALLOWED_ORIGINS = '*';
+    const from = (origin: string) => handler(apiEvent({ path: '/items/1', resource: '/items/{id}', pathParameters: { id: '1' }, headers: { Origin: origin } }));
     try {
-      const res = await handler(apiEvent({ path: '/items/1', resource: '/items/{id}', pathParameters: { id: '1' }, headers: { Origin: 'https://anyone.example' } }));
-      expect(res.headers?.['Access-Control-Allow-Origin']).toBe('https://anyone.example');
+      expect((await from('https://anyone.example')).headers?.['Access-Control-Allow-Origin']).toBe('https://anyone.example');
+      const opaque = await from('null');
+      expect(opaque.statusCode).toBe(200);
+      expect(opaque.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+      process.env.ALLOWED_ORIGINS = '*,null';
+      expect((await from('null')).headers?.['Access-Control-Allow-Origin']).toBe('null');
     } finally {
       process.env.ALLOWED_ORIGINS = `${ORIGIN},http://localhost:5173`;
     }

@@ -75,11 +75,15 @@ export function requestedPath(event: APIGatewayProxyEvent, fallback: string): st
 const EXPOSED_HEADERS = 'ETag, Location, Retry-After, X-Document-Version, X-Request-Id';
 const ALLOWED_HEADERS = 'Accept, Authorization, Content-Type, If-None-Match, X-Amz-Date, X-Amz-Security-Token, X-Api-Key';
 
-/** The CORS headers for a request from `origin`: the origin echoed when it is allowed, nothing for a foreign one. */
+/**
+ * The CORS headers for a request from `origin`: the origin echoed when it is allowed, nothing for a foreign one. `*`
+ * allows any web origin but not the opaque origin `null` (a sandboxed iframe, a file:// page, a redirect chain), which
+ * any page can produce: it is allowed only when listed by name.
+ */
 export function corsHeaders(origin: string | undefined, allowed: string[] = allowedOrigins()): Record<string, string> {
   const headers: Record<string, string> = { Vary: 'Origin' };
   const o = origin?.replace(/\/+$/, '');
-  if (o && (allowed.includes(o) || allowed.includes('*'))) {
+  if (o && (allowed.includes(o) || (allowed.includes('*') && o !== 'null'))) {
     headers['Access-Control-Allow-Origin'] = o;
     headers['Access-Control-Expose-Headers'] = EXPOSED_HEADERS;
   }

@@ -7,6 +7,7 @@ RELEASE="${1:-releases/1.0.0.yaml}"
 turnctl() { node bin/turnctl.js "$@"; }
 
 [ -f dist/cli.js ] || npm run build
+bash scripts/install-sandbox.sh   # no-op where moto is installed
 turnctl sandbox start
 turnctl release plan "$RELEASE" --stage local
 turnctl release apply "$RELEASE" --stage local --yes

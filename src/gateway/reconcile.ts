@@ -111,6 +111,24 @@ export class DefinitionReconciler {
     }
 
     const byDepth = (paths: string[]) => paths.sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+    // Removed methods and resources go before any resource is created: API Gateway allows one variable child per
+    // resource, so a renamed path variable ({id} → {vehicleId}) needs the old resource gone before CreateResource of
+    // its sibling ("A sibling ({id}) of this resource already has a variable path part"). The stage serves its
+    // deployment's snapshot, so the order of definition writes is invisible to traffic.
+    for (const [path, methods] of Object.entries(live.resources))
+      for (const http of Object.keys(methods)) {
+        if (target.resources[path]?.[http]) continue;
+        const id = http === 'OPTIONS' ? `cors:${path}` : `route:${http} ${path}`;
+        // A resource that goes away takes its methods with it.
+        if (!only(id) || (!(path in target.resources) && only(`resource:${path}`))) continue;
+        await this.send(new sdk.DeleteMethodCommand({ restApiId, resourceId: this.api.ids.resources[path], httpMethod: http }), `delete method ${http} ${path}`);
+      }
+    // Deepest first: moto does not cascade, and on AWS deleting children before their parent is equally fine.
+    for (const path of byDepth(Object.keys(live.resources)).reverse()) {
+      if (path === '/' || path in target.resources || !only(`resource:${path}`)) continue;
+      await this.send(new sdk.DeleteResourceCommand({ restApiId, resourceId: this.api.ids.resources[path] }), `delete resource ${path}`);
+      delete this.api.ids.resources[path];
+    }
     for (const path of byDepth(Object.keys(target.resources))) {
       if (path === '/' || path in live.resources || this.api.ids.resources[path] || !only(`resource:${path}`)) continue;
       const parentId = this.api.ids.resources[parentPath(path)];
@@ -132,20 +150,6 @@ export class DefinitionReconciler {
 
     await this.gatewayResponses(target, live, only);
 
-    for (const [path, methods] of Object.entries(live.resources))
-      for (const http of Object.keys(methods)) {
-        if (target.resources[path]?.[http]) continue;
-        const id = http === 'OPTIONS' ? `cors:${path}` : `route:${http} ${path}`;
-        // A resource that goes away takes its methods with it.
-        if (!only(id) || (!(path in target.resources) && only(`resource:${path}`))) continue;
-        await this.send(new sdk.DeleteMethodCommand({ restApiId, resourceId: this.api.ids.resources[path], httpMethod: http }), `delete method ${http} ${path}`);
-      }
-    // Deepest first: moto does not cascade, and on AWS deleting children before their parent is equally fine.
-    for (const path of byDepth(Object.keys(live.resources)).reverse()) {
-      if (path === '/' || path in target.resources || !only(`resource:${path}`)) continue;
-      await this.send(new sdk.DeleteResourceCommand({ restApiId, resourceId: this.api.ids.resources[path] }), `delete resource ${path}`);
-      delete this.api.ids.resources[path];
-    }
     for (const name of Object.keys(live.models))
       if (!(name in target.models) && !BUILTIN_MODELS.has(name) && only(`model:${name}`))
         await this.send(new sdk.DeleteModelCommand({ restApiId, modelName: name }), `delete model ${name}`);

@@ -76,6 +76,36 @@ describe('gateway step module on the sandbox', () => {
     p.write('gateway/models/hello-request.json', JSON.stringify(HELLO_MODEL));
   });
 
+  it('GIVEN an applied API WHEN a path variable is renamed ({id} → {helloId}) THEN apply deletes the old resource before creating its sibling (API Gateway allows one variable child per resource); restore puts {id} back', async () => {
+    // GIVEN the applied API (the sandbox refuses a second variable child, as API Gateway does: sandbox/patches/apigateway_resources.py)
+    const base = (await snapshot(p))!;
+    expect(base.paths).toContain('/hello/{id}');
+
+    // WHEN the route's variable is renamed and applied
+    const route = p.config.gateway.routes.find((r: { path: string }) => r.path === '/hello/{id}');
+    route.path = '/hello/{helloId}';
+    p.writeConfig(p.config);
+    const r = await plan(p.ctx('local'));
+    expect(r.changes.map((c) => `${c.action} ${c.id}`)).toEqual(expect.arrayContaining(['delete resource:/hello/{id}', 'create resource:/hello/{helloId}']));
+    await step.apply(p.ctx('local'), r.desired, r.changes);
+
+    // THEN the API has the new resource with its route and preflight, the old one is gone, and a re-plan is empty
+    const renamed = (await snapshot(p))!;
+    expect(renamed.paths).toContain('/hello/{helloId}');
+    expect(renamed.paths).not.toContain('/hello/{id}');
+    expect(Object.keys(renamed.routes).filter((k) => k.includes('/hello/{'))).toEqual(['GET /hello/{helloId}', 'OPTIONS /hello/{helloId}']);
+    expect((await plan(p.ctx('local'))).changes).toEqual([]);
+
+    // WHEN restored to the recorded before-state THEN {id} is back (deleted {helloId} first, for the same reason)
+    await step.restore(p.ctx('local'), JSON.parse(JSON.stringify(r.live)), null);
+    const restored = (await snapshot(p))!;
+    expect(restored.paths).toEqual(base.paths);
+    expect(Object.keys(restored.routes).sort()).toEqual(Object.keys(base.routes).sort());
+    route.path = '/hello/{id}';
+    p.writeConfig(p.config);
+    expect((await plan(p.ctx('local'))).changes).toEqual([]);
+  });
+
   it('GIVEN the user pool was recreated WHEN planned THEN the authorizer is updated in place to the new pool', async () => {
     const ctx = p.ctx('local');
     const { DeleteUserPoolCommand, ListUserPoolsCommand } = await import('@aws-sdk/client-cognito-identity-provider');

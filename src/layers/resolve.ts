@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../context.js';
-import { displayPath } from '../config/yaml-file.js';
+import { displayPath, readYamlFile } from '../config/yaml-file.js';
 import { InvalidInputError, isAwsError } from '../errors.js';
 
 /** The lock file of a layer; its bytes (with the runtime) are the layer's identity. */
@@ -55,6 +55,47 @@ export function checkLayerJson(file: string, fix: string): void {
     const at = /at position (\d+)/.exec(message);
     const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
     throw new InvalidInputError(`${displayPath(file)}:${lineCol(text, at ? Number(at[1]) : text.length)}`, `not valid JSON (${reason}); ${fix}`);
+  }
+}
+
+const DEPENDENCY_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies'] as const;
+
+/**
+ * Checks that a layer's lock file was made from its package.json: the lock's root package (`packages[""]`) declares
+ * the same dependencies with the same specs. The layer's identity is the lock file, so a dependency added to
+ * package.json without re-locking changed nothing turnctl publishes (plan: no changes), and npm ci refuses such a
+ * pair ("can only install packages when your package.json and package-lock.json … are in sync") wherever no cached
+ * build exists. Lock files without a root entry (lockfileVersion 1) are compared by dependency name.
+ * Call after checkLayerJson on both files.
+ */
+export function checkLockInSync(projectDir: string, layerName: string): void {
+  const dir = layerDir(projectDir, layerName);
+  const pkgFile = join(dir, 'package.json');
+  const lockFile = lockFilePath(projectDir, layerName);
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, unknown>;
+  const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { packages?: Record<string, Record<string, unknown>>; dependencies?: Record<string, unknown> };
+  const specs = (o: Record<string, unknown> | undefined, field: string) => {
+    const v = o?.[field];
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {};
+  };
+  const fix = `run \`npm install --package-lock-only\` in ${displayPath(dir)} and commit ${LOCK_FILE}`;
+  const root = lock.packages?.[''];
+  for (const field of DEPENDENCY_FIELDS) {
+    const want = specs(pkg, field);
+    // lockfileVersion 1 records installed packages only, not the root's specs.
+    const have = root ? specs(root, field) : field === 'peerDependencies' ? want : specs(lock as Record<string, unknown>, 'dependencies');
+    for (const [name, spec] of Object.entries(want)) {
+      if (name in have && (!root || have[name] === spec)) continue;
+      const problem = name in have ? `${field}.${name} is "${spec}" but ${LOCK_FILE} was made for "${have[name]}"` : `${field}.${name} ("${spec}") is not in ${LOCK_FILE}`;
+      throw new InvalidInputError(readYamlFile(pkgFile).where([field, name]), `layer "${layerName}": ${problem}; the lock file is out of sync with package.json (the layer is built from the lock file); ${fix}`);
+    }
+    if (!root) continue;
+    for (const name of Object.keys(have))
+      if (!(name in want))
+        throw new InvalidInputError(
+          readYamlFile(lockFile).where(['packages', '', field, name]),
+          `layer "${layerName}": ${name} is locked as a ${field.replace(/ies$/, 'y')} but package.json no longer has it; the lock file is out of sync with package.json (the layer would still ship it); ${fix}`,
+        );
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Ctx } from '../context.js';
 import { displayPath } from '../config/yaml-file.js';
 import { UsageError } from '../errors.js';
-import { checkLayerJson, deployedLayerName, layerContentHash, layerDir, lockFilePath, readLockFile } from './resolve.js';
+import { checkLayerJson, checkLockInSync, deployedLayerName, layerContentHash, layerDir, lockFilePath, readLockFile } from './resolve.js';
 
 const DEFAULT_RUNTIME = 'nodejs22.x';
 
@@ -54,6 +54,7 @@ export function validateLayers(ctx: Ctx): void {
     checkLayerJson(pkg, `fix it and re-lock (npm install --package-lock-only in layers/${name})`);
     readLockFile(ctx.project.dir, name); // a missing lock file is named before its contents are looked at
     checkLayerJson(lockFilePath(ctx.project.dir, name), `resolve the conflict or re-create it with npm install --package-lock-only in layers/${name}`);
+    checkLockInSync(ctx.project.dir, name);
   }
 }
 

@@ -149,15 +149,54 @@ describe('turnctl layers: bad input', () => {
     expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
   });
 
-  it('a lock file out of sync with package.json fails the local build with npm\'s reason', async () => {
-    // GIVEN package.json names a dependency its lock file lacks
+  it('a lock file out of sync with package.json is exit 65 at the package.json line, also when the old lock was built and published', async () => {
+    // GIVEN layer common published from its lock file
     const p = layerProject();
+    expect((await run(p, ['layers', 'publish', '--stage', 'local'])).code).toBe(0);
+    // WHEN package.json gains a dependency without re-locking (the lock file, the layer's identity, is unchanged:
+    // plan said "No changes" and publish "up to date" from the cached build; npm ci refuses the pair elsewhere)
     p.write('layers/common/package.json', layerPackage({ dayjs: '1.11.13' }));
+    const line = layerPackage({ dayjs: '1.11.13' }).split('\n').findIndex((l) => l.includes('"dayjs"')) + 1;
+    const publish = await run(p, ['layers', 'publish', '--stage', 'local']);
+    const plan = await run(p, ['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local', '--exit-code']);
+    // THEN exit 65 at that dependency's line with the fix, on one line, and nothing more published
+    for (const x of [publish, plan]) {
+      expect(x.code, x.io.text()).toBe(65);
+      expect(x.io.stderr.join('\n')).toMatch(
+        new RegExp(`^error: \\S*layers/common/package\\.json:${line}:\\d+: layer "common": dependencies\\.dayjs \\("1\\.11\\.13"\\) is not in package-lock\\.json; the lock file is out of sync with package\\.json .*; run \`npm install --package-lock-only\` in \\S*layers/common and commit package-lock\\.json$`, 'm'),
+      );
+    }
+    // AND a changed spec, or a dependency removed from package.json but still locked, is refused the same way
+    p.write('layers/common/package.json', layerPackage({}, '1.0.0').replace('"dependencies": {}', '"dependencies": {},\n  "devDependencies": { "vitest": "4.1.12" }'));
+    const lock = JSON.parse(emptyLock());
+    lock.packages[''].devDependencies = { vitest: '4.0.0' };
+    p.write('layers/common/package-lock.json', JSON.stringify(lock, null, 2));
+    const spec = await run(p, ['layers', 'list', '--stage', 'local']);
+    expect(spec.code).toBe(65);
+    expect(spec.io.stderr.join('\n')).toMatch(/layers\/common\/package\.json:\d+:\d+: layer "common": devDependencies\.vitest is "4\.1\.12" but package-lock\.json was made for "4\.0\.0"/);
+    p.write('layers/common/package.json', layerPackage());
+    const removed = await run(p, ['layers', 'build', '--stage', 'local']);
+    expect(removed.code).toBe(65);
+    expect(removed.io.stderr.join('\n')).toMatch(/layers\/common\/package-lock\.json:\d+:\d+: layer "common": vitest is locked as a devDependency but package\.json no longer has it/);
+    expect((await publishedVersions(`${p.name}-local-common`)).length).toBe(1);
+  });
+
+  it('npm ci failing in the local build is exit 1 with npm\'s reason and the fix', async () => {
+    // GIVEN a lock file in sync with package.json whose package cannot be fetched (a file: tarball not in the layer)
+    const p = layerProject();
+    p.write('layers/common/package.json', layerPackage({ 'nope-pkg': '1.0.0' }));
+    p.write(
+      'layers/common/package-lock.json',
+      JSON.stringify({
+        name: 'test-layer', version: '1.0.0', lockfileVersion: 3, requires: true,
+        packages: { '': { name: 'test-layer', version: '1.0.0', dependencies: { 'nope-pkg': '1.0.0' } }, 'node_modules/nope-pkg': { version: '1.0.0', resolved: 'file:vendor/nope-pkg-1.0.0.tgz' } },
+      }),
+    );
     // WHEN publishing
     const r = await run(p, ['layers', 'publish', '--stage', 'local']);
-    // THEN exit 1 naming npm ci and the fix, and nothing published
+    // THEN exit 1 naming npm ci's reason and the fix, and nothing published
     expect(r.code).toBe(1);
-    expect(r.io.stderr.join('\n')).toMatch(/layer "common": npm ci failed: .*in sync.* \| Missing: dayjs@1\.11\.13 from lock file; fix layers\/common\/package\.json and re-lock it/);
+    expect(r.io.stderr.join('\n')).toMatch(/layer "common": npm ci failed: .*ENOENT.*nope-pkg-1\.0\.0\.tgz.*; fix layers\/common\/package\.json and re-lock it/);
     expect(await publishedVersions(`${p.name}-local-common`)).toEqual([]);
   });
 

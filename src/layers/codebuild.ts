@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Build, CodeBuildClient } from '@aws-sdk/client-codebuild';
@@ -135,8 +136,11 @@ async function startBuild(ctx: Ctx, cb: CodeBuildClient, t: LayerTarget, source:
           { name: 'TURNCTL_RUNTIME', value: t.runtime, type: 'PLAINTEXT' },
         ],
         timeoutInMinutesOverride: t.timeoutMinutes,
-        // A retried StartBuild within AWS's 5-minute window starts no second build.
-        idempotencyToken: `turnctl-${t.layer}-${t.hash.slice(0, 32)}`,
+        // One token per attempt: the SDK's retries of this call start no second build. CodeBuild holds a token for 5
+        // minutes, answering its first build to a repeat and refusing one with other parameters ("parameter
+        // mismatch"), so a token derived from the lock hash made a run right after a failed build (the project
+        // fixed, the lock unchanged; the source has a new S3 version) fail, or follow the old failed build again.
+        idempotencyToken: `turnctl-${t.hash.slice(0, 16)}-${randomUUID()}`,
       }),
     );
     return res.build!;

@@ -65,17 +65,43 @@ export async function startCodeBuildProxy(target: string, container: BuildContai
     return build;
   }
 
+  /**
+   * StartBuild's idempotencyToken as CodeBuild applies it (moto ignores it; within its 5 minutes, as a test is): a
+   * repeat with the same token and parameters answers the first build again, starting none; one with other
+   * parameters is refused ("parameter mismatch").
+   */
+  const tokens = new Map<string, { params: string; response: Buffer }>();
+  function idempotency(body: Buffer): { status: number; body: Buffer } | undefined {
+    const { idempotencyToken, ...params } = JSON.parse(body.toString('utf8') || '{}');
+    const seen = idempotencyToken ? tokens.get(idempotencyToken) : undefined;
+    if (!seen) return undefined;
+    if (seen.params === JSON.stringify(params)) return { status: 200, body: seen.response };
+    const message = `Idempotency token ${idempotencyToken} was already used with different parameters (parameter mismatch)`;
+    return { status: 400, body: Buffer.from(JSON.stringify({ __type: 'InvalidInputException', message })) };
+  }
+  function remember(body: Buffer, response: Buffer): void {
+    const { idempotencyToken, ...params } = JSON.parse(body.toString('utf8') || '{}');
+    if (idempotencyToken) tokens.set(idempotencyToken, { params: JSON.stringify(params), response });
+  }
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
       try {
         const body = Buffer.concat(chunks);
+        const op = String(req.headers['x-amz-target'] ?? '');
+        const answered = op === 'CodeBuild_20161006.StartBuild' ? idempotency(body) : undefined; // CodeBuild's answer, not moto's
+        if (answered) {
+          res.writeHead(answered.status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': String(answered.body.length) });
+          res.end(answered.body);
+          return;
+        }
         const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers: forwardHeaders(req.headers), body: ['GET', 'HEAD'].includes(req.method!) ? undefined : body });
         let out = Buffer.from(await upstream.arrayBuffer());
-        const op = String(req.headers['x-amz-target'] ?? '');
         if (upstream.ok && op === 'CodeBuild_20161006.StartBuild') {
           const parsed = JSON.parse(out.toString('utf8'));
+          remember(body, out);
           polls.set(parsed.build.id, 0);
           startedBuilds.push(parsed.build.id);
           await runContainer(parsed.build);

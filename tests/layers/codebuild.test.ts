@@ -109,6 +109,26 @@ describe('layers on a CodeBuild stage (sandbox + build-container proxy)', () => 
     expect(await publishedVersions(`${p.name}-aws-common`)).toEqual([]);
   });
 
+  it('GIVEN a failed build WHEN publishing again at once (the project fixed, the lock file unchanged) THEN a new build starts and the layer is published', async () => {
+    // GIVEN a build that fails (e.g. the project's image lacks npm), behind a proxy that applies StartBuild's
+    // idempotencyToken as CodeBuild does for 5 minutes (moto ignores it)
+    const container: BuildContainer = { outcome: 'fail', inProgressPolls: 0, logLines: ['npm: command not found'] };
+    const { p, proxy, run } = await codebuildProject(container);
+    expect((await run(['layers', 'publish', '--stage', 'aws'])).code).toBe(1);
+
+    // WHEN the project is fixed and the same lock file is published again within that window
+    container.outcome = 'succeed';
+    const again = await run(['layers', 'publish', '--stage', 'aws', '--output', 'json']);
+
+    // THEN a second build ran (the first token's parameters, with the old source version, answered no "mismatch" and
+    // the old FAILED build was not followed again) and its artifact was published
+    expect(again.code, again.io.text()).toBe(0);
+    expect(proxy.startedBuilds).toHaveLength(2);
+    expect(new Set(proxy.startedBuilds).size).toBe(2);
+    expect(again.json().layers).toEqual([expect.objectContaining({ layer: 'common', published: true })]);
+    expect(await publishedVersions(`${p.name}-aws-common`)).toHaveLength(1);
+  });
+
   it('a release whose layer build fails stops at the layers step with the log tail and publishes nothing', async () => {
     // GIVEN a release on the CodeBuild stage and a build whose npm ci fails
     const { p, run } = await codebuildProject({ outcome: 'fail', inProgressPolls: 0, logLines: ['npm ERR! code ERESOLVE', 'npm ERR! could not resolve dependency tree'] });

@@ -148,7 +148,7 @@ export function diffGateway(desired: GatewayDesired, live: GatewayLive): Change[
       id: 'deployment',
       action: live.stage ? 'update' : 'create',
       before: live.stage ? { stage: desired.stageName, deploymentId: live.stage.deploymentId, definition: live.stage.deployedDigest ?? null } : null,
-      after: { stage: desired.stageName, definition: digest },
+      after: { stage: desired.stageName, deploymentId: 'new', definition: digest },
       ...(!structural && live.stage ? { note: 'the stage serves an older deployment of this definition' } : {}),
     });
   return changes;

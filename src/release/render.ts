@@ -18,7 +18,8 @@ function describeChange(c: Change): string {
   if (c.before && c.after && typeof c.before === 'object' && typeof c.after === 'object') {
     const b = c.before as Record<string, unknown>;
     const a = c.after as Record<string, unknown>;
-    return Object.keys(a)
+    // Keys only the before-state has were removed (a model schema that drops "required"): shown as → ∅.
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])]
       .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
       .map((k) => `${k}: ${short(b[k])} → ${short(a[k])}`)
       .join(', ');

@@ -148,6 +148,25 @@ describe('gateway config validation (exit 65 at file:line)', () => {
     p.writeConfig(p.config);
     expect(expectInvalid(() => gatewayDesired(p.ctx('local'))).problem).toMatch(/CORS origin "https:\/\/app.test.example\/" must be scheme:\/\/host\[:port\]/);
   });
+
+  it('GIVEN a CORS origin a browser never sends (upper-case host, default port) WHEN validated THEN exit 65 at cors.origins naming the form a browser sends (the preflight compares exactly; the cors post-check sent the configured value and passed)', async () => {
+    const p = gatewayProject();
+    for (const [origin, sent] of [
+      ['https://App.test.example', 'https://app.test.example'],
+      ['https://app.test.example:443', 'https://app.test.example'],
+      ['http://localhost:80', 'http://localhost'],
+    ]) {
+      p.config.stages.local.vars.webOrigins = `http://localhost:5173,${origin}`;
+      p.writeConfig(p.config);
+      const e = expectInvalid(() => gatewayDesired(p.ctx('local')));
+      expect(e.where).toMatch(new RegExp(`turnctl.yaml:${lineOf(await readConfig(p.dir), 'origins:')}:`));
+      expect(e.problem).toBe(`CORS origin "${origin}" is not what a browser sends in its Origin header ("${sent}"); write it as "${sent}"`);
+    }
+    // a non-default port is part of the origin
+    p.config.stages.local.vars.webOrigins = 'http://localhost:5173,https://app.test.example:8443';
+    p.writeConfig(p.config);
+    expect(gatewayDesired(p.ctx('local')).origins).toEqual(['http://localhost:5173', 'https://app.test.example:8443']);
+  });
 });
 
 describe('the root turnctl.yaml gateway section', () => {

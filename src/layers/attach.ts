@@ -1,7 +1,8 @@
 import type { Ctx } from '../context.js';
 import { mapLimit } from '../aws/clients.js';
 import { getFunctionConfig, publishAndPoint, waitUpdated } from '../aws/lambda.js';
-import { TurnctlError } from '../errors.js';
+import { LockHeldError, TurnctlError } from '../errors.js';
+import { describeLock, readLock } from '../release/lock.js';
 import { layerVersions, type LayerVersion } from './resolve.js';
 import { versionWithHash } from './publish.js';
 import { layerTargets, type LayerTarget } from './targets.js';
@@ -34,6 +35,10 @@ function wantedArns(ctx: Ctx, fn: string, targets: readonly LayerTarget[], versi
  */
 export async function attachLayers(ctx: Ctx, only: readonly string[] = []): Promise<AttachOutcome[]> {
   const targets = layerTargets(ctx);
+  // A release apply writes the same functions (configuration, versions, `live`): an attach during one races its
+  // functions step (Lambda refuses an update while another is in progress) and its rollback undoes the attach.
+  const held = await readLock(ctx);
+  if (held) throw new LockHeldError(describeLock(ctx, held));
   const selected = only.length ? new Set(only) : new Set(targets.map((t) => t.layer));
   if (only.length) layerTargets(ctx, only); // unknown names are a usage error
   const fns = Object.keys(ctx.stack.functions)

@@ -60,6 +60,16 @@ describe('turnctl layers (sandbox)', () => {
     expect(refused.code).toBe(64);
     expect(refused.io.stderr.join('\n')).toMatch(/--yes/);
 
+    // WHEN attaching while a release apply holds the stage's lock
+    const { acquireLock, lockBody } = await import('../../src/release/lock.js');
+    await acquireLock(p.ctx('local'), { ...lockBody('20991231T000000Z-abcdef', '9.9.9'), holder: 'ci-job-42' });
+    const locked = await run(p, ['layers', 'attach', '--stage', 'local', '--yes']);
+    // THEN exit 4 naming the holder (the apply writes the same functions), and nothing changed
+    expect(locked.code, locked.io.text()).toBe(4);
+    expect(locked.io.stderr.join('\n')).toMatch(/^error: stage local is locked by ci-job-42 \(run 20991231T000000Z-abcdef, release 9\.9\.9, since .*\); wait for it/m);
+    expect(await liveLayers(`${p.name}-local-hello`)).toEqual([v1!.arn]);
+    expect((await run(p, ['release', 'unlock', '--stage', 'local', '--yes'])).code).toBe(0);
+
     // WHEN attaching with --yes
     const att = await run(p, ['layers', 'attach', 'common', '--stage', 'local', '--yes', '--output', 'json']);
     expect(att.code, att.io.text()).toBe(0);

@@ -113,6 +113,23 @@ describe('layers step (sandbox, local build)', () => {
     }
   });
 
+  it('GIVEN a description as long as turnctl.yaml allows WHEN published THEN the version Description holds all of it before the hash marker; one character more is exit 65 at its line (it was cut off silently)', async () => {
+    // GIVEN a 155-character description
+    const text = `${'x'.repeat(150)} end.`;
+    const p = layerProject({ config: (c) => (c.layers.common.description = text) });
+    const { ctx, desired, changes } = await plan(p);
+    await step.apply(ctx, desired, changes);
+    // THEN the published Description (read back) is that text, " | " and the marker, within Lambda's 256
+    const [v] = await publishedVersions(`${p.name}-local-common`);
+    expect(v!.description).toBe(`${text} | turnctl sha256=${layerContentHash(p.dir, 'common', 'nodejs22.x')} runtime=nodejs22.x`);
+    expect(v!.description.length).toBeLessThanOrEqual(256);
+    // WHEN one character longer THEN invalid input at layers.common.description
+    p.config.layers.common.description = `${text}!`;
+    p.writeConfig(p.config);
+    const line = readFileSync(`${p.dir}/turnctl.yaml`, 'utf8').split('\n').findIndex((l) => l.includes('description:')) + 1;
+    expect(() => p.ctx('local')).toThrow(expect.objectContaining({ exitCode: 65, message: expect.stringMatching(new RegExp(`turnctl\\.yaml:${line}:\\d+: "layers\\.common\\.description": at most 155 characters`)) }));
+  });
+
   it('GIVEN a CodeBuild project name CodeBuild refuses WHEN planned THEN exit 65 at layers.<name>.build.codebuild.project (StartBuild would fail the layers step mid-apply)', async () => {
     const p = layerProject({ config: (c) => (c.layers.common.build = { codebuild: { project: '${project} layers!' } }) });
     const line = readFileSync(`${p.dir}/turnctl.yaml`, 'utf8').split('\n').findIndex((l) => l.includes('layers!')) + 1;

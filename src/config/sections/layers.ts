@@ -8,8 +8,11 @@ export const layerRuntimeSchema = z.enum(['nodejs22.x', 'nodejs20.x']);
 export const layerSchema = z.strictObject({
   /** Runtimes to build for (one published version per runtime); default: the runtimes of the functions naming the layer, else nodejs22.x. */
   runtimes: z.array(layerRuntimeSchema).min(1).optional(),
-  /** Free text put before turnctl's hash marker in each version's Description. */
-  description: z.string().max(160).optional(),
+  /**
+   * Free text put before turnctl's hash marker in each version's Description. Lambda allows 256 characters; the
+   * marker (`turnctl sha256=<64 hex> runtime=nodejsNN.x`, 98) and its " | " leave 155.
+   */
+  description: z.string().max(155, 'at most 155 characters: the rest of the layer version Description (256) is turnctl\'s hash marker').optional(),
   build: z
     .strictObject({
       /** `auto`: locally on sandbox stages, in CodeBuild elsewhere. */

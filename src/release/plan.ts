@@ -8,6 +8,7 @@ import { checkNames, loadCheck } from '../checks/index.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
 import { bootstrap } from './steps/bootstrap.js';
 import { loadSteps } from './steps/index.js';
+import type { FunctionsDesired } from './steps/functions.js';
 import type { Change, Plan, PlanStep, ReleaseInput, Step } from './types.js';
 import { unmanagedFunctions, unmanagedWarning } from './unmanaged.js';
 
@@ -111,6 +112,29 @@ function refuseMissingPool(ctx: Ctx, prepared: Map<string, PreparedStep>): void 
   );
 }
 
+/**
+ * A release whose scope leaves out the layers step cannot publish the layer versions its functions now need (a lock
+ * file changed): refused when planning, at the manifest's scope, instead of by the functions step mid-apply after
+ * the earlier steps were written. Read-only (ListLayerVersions).
+ */
+async function refuseUnpublishedLayers(ctx: Ctx, loaded: LoadedManifest, prepared: Map<string, PreparedStep>, sections: readonly string[]): Promise<void> {
+  const fns = prepared.get('functions');
+  if (!fns || sections.includes('layers')) return;
+  const desired = fns.desired as FunctionsDesired;
+  const needed = fns.changes.flatMap((c) => (desired.functions[c.id.replace(/^function:/, '')]?.layerRefs ?? []).map((r) => ({ fn: c.id.replace(/^function:/, ''), ...r })));
+  if (needed.length === 0) return;
+  const { layerVersions } = await import('../layers/resolve.js');
+  for (const name of [...new Set(needed.map((r) => r.name))]) {
+    const published = new Set((await layerVersions(ctx, name)).map((v) => v.hash));
+    const missing = needed.find((r) => r.name === name && !published.has(r.hash));
+    if (missing)
+      throw loaded.file.error(
+        ['scope'],
+        `scope has functions but not layers, and function "${missing.fn}" needs layer "${name}" as its current lock file makes it (${missing.hash.slice(0, 12)}), which is not published on stage ${ctx.stage.name}; add layers to scope, or run turnctl layers publish ${name} --stage ${ctx.stage.name} first`,
+      );
+  }
+}
+
 /** Validates what the manifest names against what turnctl knows (checks), at the manifest's file:line. */
 export async function validateManifest(loaded: LoadedManifest): Promise<void> {
   const scope = loaded.manifest.scope;
@@ -176,6 +200,7 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
   steps.forEach((step, i) => prepared.set(step.section, { step, desired: desired[i], live: lives[i], changes: step.diff(desired[i], lives[i]) }));
   notePoolFromBootstrap(prepared);
   refuseMissingPool(ctx, prepared);
+  await refuseUnpublishedLayers(ctx, loaded, prepared, sections);
   let order = steps.map((s) => s.section as string);
   let orderNote: string | undefined;
   const creates = prepared.get('functions')?.changes.filter((c) => c.action === 'create').map((c) => c.id.replace(/^function:/, '')) ?? [];

@@ -87,6 +87,34 @@ describe('turnctl layers (sandbox)', () => {
     expect(after.code, after.io.text()).toBe(0);
   });
 
+  it('GIVEN a changed lock file and a release whose scope leaves out layers WHEN planned or applied THEN exit 65 at the scope naming the function and the fix, nothing written (the functions step failed mid-apply and rolled back)', async () => {
+    // GIVEN a released project whose lock file then changes
+    const p = layerProject();
+    const first = p.writeRelease({ version: '1.0.0', notes: 'first', checks: { pre: ['credentials'], post: ['smoke'] } });
+    expect((await run(p, ['release', 'apply', first, '--stage', 'local', '--yes'])).code).toBe(0);
+    const [v1] = await publishedVersions(`${p.name}-local-common`);
+    p.write('layers/common/package-lock.json', emptyLock('1.0.1'));
+    const manifest = p.writeRelease({ version: '1.0.1', notes: 'functions only', scope: ['env', 'functions'], checks: { pre: ['credentials'], post: ['smoke'] } });
+    // the scope's list starts on the line after `scope:`
+    const line = (await import('node:fs')).readFileSync(manifest, 'utf8').split('\n').findIndex((l) => l.startsWith('scope:')) + 2;
+    // WHEN planning and applying it
+    const plan = await run(p, ['release', 'plan', manifest, '--stage', 'local']);
+    const apply = await run(p, ['release', 'apply', manifest, '--stage', 'local', '--yes']);
+    // THEN exit 65 at the manifest's scope, and hello still runs the published version
+    for (const x of [plan, apply]) {
+      expect(x.code, x.io.text()).toBe(65);
+      expect(x.io.stderr.join('\n')).toMatch(
+        new RegExp(`releases/1\\.0\\.1\\.yaml:${line}:\\d+: scope has functions but not layers, and function "hello" needs layer "common" as its current lock file makes it \\([0-9a-f]{12}\\), which is not published on stage local; add layers to scope, or run turnctl layers publish common --stage local first`),
+      );
+    }
+    expect(await liveLayers(`${p.name}-local-hello`)).toEqual([v1!.arn]);
+    // WHEN the layer is published THEN the same release plans and applies
+    expect((await run(p, ['layers', 'publish', 'common', '--stage', 'local'])).code).toBe(0);
+    const applied = await run(p, ['release', 'apply', manifest, '--stage', 'local', '--yes']);
+    expect(applied.code, applied.io.text()).toBe(0);
+    expect(await liveLayers(`${p.name}-local-hello`)).toEqual([(await publishedVersions(`${p.name}-local-common`))[1]!.arn]);
+  });
+
   it('a release whose post-check fails rolls back: the new layer version is deleted and functions run the old one', async () => {
     // GIVEN release 1.0.0 applied with the layer
     const p = layerProject();

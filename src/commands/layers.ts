@@ -9,6 +9,9 @@ interface StageOpts {
   limit?: string;
 }
 
+/** What build, publish and list say when turnctl.yaml declares no layer (rather than printing nothing). */
+const NO_LAYERS = 'no layers declared in turnctl.yaml';
+
 /** `turnctl layers build|publish|attach|list|builds`. */
 export function register(group: Command, host: CommandHost): void {
   const { io } = host;
@@ -51,7 +54,7 @@ export function register(group: Command, host: CommandHost): void {
           return out;
         });
         printResult(io, opts.output, { layers: results }, () =>
-          results.map((r) => `${r.layer} (${r.runtime}) ${r.hash.slice(0, 12)}  ${r.cached ? 'cached' : 'built'}  ${r.artifact}`),
+          results.length ? results.map((r) => `${r.layer} (${r.runtime}) ${r.hash.slice(0, 12)}  ${r.cached ? 'cached' : 'built'}  ${r.artifact}`) : NO_LAYERS,
         );
       }),
     );
@@ -72,7 +75,9 @@ export function register(group: Command, host: CommandHost): void {
           return out;
         });
         printResult(io, opts.output, { layers: results }, () =>
-          results.map((r) => `${r.layer} (${r.runtime}) ${r.hash.slice(0, 12)}  ${r.published ? `published version ${r.version}` : `up to date (version ${r.version})`}  ${r.arn}`),
+          results.length
+            ? results.map((r) => `${r.layer} (${r.runtime}) ${r.hash.slice(0, 12)}  ${r.published ? `published version ${r.version}` : `up to date (version ${r.version})`}  ${r.arn}`)
+            : NO_LAYERS,
         );
       }),
     );
@@ -120,7 +125,7 @@ export function register(group: Command, host: CommandHost): void {
                 `${r.layer} (${r.runtime})  ${r.deployedName}  lock ${r.hash.slice(0, 12)}  ${r.current ? `published as version ${r.current.version}` : 'NOT PUBLISHED (run turnctl layers publish)'}  ${r.versions} version(s)`,
                 ...r.functions.map((f) => `  ${f.function}: ${f.attachedVersion === null ? 'not attached' : `version ${f.attachedVersion}${f.attachedVersion === r.current?.version ? '' : ' (stale)'}`}`),
               ])
-            : 'no layers declared in turnctl.yaml',
+            : NO_LAYERS,
         );
       }),
     );

@@ -148,6 +148,16 @@ describe('turnctl layers (sandbox)', () => {
     expect(h.json()).toEqual({ layer: 'common', builds: [] });
     expect(h.io.stderr.join('\n')).toMatch(/layer common builds locally on stage local/);
   });
+  it('GIVEN no layers declared WHEN build, publish or list run THEN each says so (build and publish printed nothing) and JSON is an empty list', async () => {
+    const p = layerProject({ config: (c) => ((c.layers = {}), (c.functions.hello.layers = [])) });
+    for (const cmd of ['build', 'publish', 'list']) {
+      const r = await run(p, ['layers', cmd, '--stage', 'local']);
+      expect(r.code, r.io.text()).toBe(0);
+      expect(r.io.stdout).toEqual(['no layers declared in turnctl.yaml']);
+      const j = await run(p, ['layers', cmd, '--stage', 'local', '--output', 'json']);
+      expect(j.json()).toEqual({ layers: [] });
+    }
+  });
 });
 
 describe('turnctl layers: bad input', () => {

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Ctx } from '../context.js';
 import type { DatabaseStageConfig } from '../config/sections/database.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
+import { foldLines } from './core.js';
 
 /** The stage's database connection config, or undefined when the stage has none (sandbox stages default to PGlite). */
 export function stageDatabase(ctx: Ctx): DatabaseStageConfig | undefined {
@@ -201,7 +202,8 @@ export function dbError(target: DbTarget, err: unknown): TurnctlError {
   if (err instanceof TurnctlError) return err;
   const secrets = target.kind === 'pg' ? target.secrets : [];
   const raw = err instanceof Error ? err.message : String(err);
-  const msg = maskCredentials(raw.split('\n')[0]!, secrets);
+  // One line, but the whole of it: knex puts a multi-line SQL statement before the driver's reason.
+  const msg = maskCredentials(foldLines(raw), secrets);
   const hint = isMissingDatabase(err) ? '; create the database first' : (err as { code?: string })?.code === 'ECONNREFUSED' ? '; is the database running and reachable from here (else use via: lambda)?' : '';
   return new TurnctlError(`database error on ${target.label}: ${msg}${hint}`, { cause: err });
 }

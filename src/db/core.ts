@@ -77,16 +77,23 @@ export function migrationSource(dir: string): Knex.MigrationSource<MigrationRef>
 /**
  * knex names the failing migration only in a log line (which turnctl keeps quiet), so the error itself gets the
  * name: "migration 0003_x.mjs (up) failed: relation … does not exist". The error object is kept (codes still count).
+ * knex puts the failing SQL before the driver's reason (`<sql> - <reason>`), and raw SQL in a template literal spans
+ * lines: the message is folded onto one line, so a caller that shows one line still shows the reason.
  */
 function named(name: string, which: 'up' | 'down', fn: Knex.Migration['up']): Knex.Migration['up'] {
   return async (knex) => {
     try {
       return await fn(knex);
     } catch (err) {
-      if (err instanceof Error && !err.message.includes(name)) err.message = `migration ${name} (${which}) failed: ${err.message}`;
+      if (err instanceof Error) err.message = foldLines(err.message.includes(name) ? err.message : `migration ${name} (${which}) failed: ${err.message}`);
       throw err;
     }
   };
+}
+
+/** Text on one line: each run of whitespace holding a line break becomes one space. */
+export function foldLines(text: string): string {
+  return text.replace(/\s*[\r\n]\s*/g, ' ').trim();
 }
 
 function migratorConfig(dir: string): Knex.MigratorConfig {

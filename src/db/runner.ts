@@ -5,7 +5,7 @@ import type { Ctx } from '../context.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
 import { loadPgliteExtensions, maskCredentials, migrationsDir, resolveTarget, stageDatabase, withKnex, isMissingDatabase, type DbTarget } from './connection.js';
 import type { MigrateEvent, MigrateResponse } from './contract.js';
-import { listCompleted, migrationFiles, runDown, runLatest, type CompletedMigration, type MigrationFile, type MigrationRef } from './core.js';
+import { foldLines, listCompleted, migrationFiles, runDown, runLatest, type CompletedMigration, type MigrationFile, type MigrationRef } from './core.js';
 
 /** Runs migrations against a stage's database, directly or through the `migrate` Lambda. */
 export interface MigrationRunner {
@@ -69,9 +69,9 @@ export function lambdaRunner(ctx: Ctx, invoke?: Invoker): MigrationRunner {
     const inv: Invoker = invoke ?? (async (c, f, e) => (await import('../invoke/invoke.js')).invokeFunction(c, f, e));
     const res = await inv(ctx, MIGRATE_FUNCTION, event);
     const payload = res.payload as MigrateResponse | undefined;
-    if (!res.ok) throw new TurnctlError(`the ${fn} function failed on "${event.action}": ${maskCredentials(res.error ?? 'no detail', [])}; see its logs (turnctl logs tail ${MIGRATE_FUNCTION} --stage ${ctx.stage.name})`);
+    if (!res.ok) throw new TurnctlError(`the ${fn} function failed on "${event.action}": ${maskCredentials(foldLines(res.error ?? 'no detail'), [])}; see its logs (turnctl logs tail ${MIGRATE_FUNCTION} --stage ${ctx.stage.name})`);
     if (!payload || typeof payload !== 'object' || !('ok' in payload)) throw new TurnctlError(`the ${fn} function answered "${event.action}" with something that is not a migrate response; deploy a migrate function that implements the contract in docs/database.md`);
-    if (!payload.ok) throw new TurnctlError(`the ${fn} function refused "${event.action}": ${maskCredentials(payload.error, [])}`);
+    if (!payload.ok) throw new TurnctlError(`the ${fn} function refused "${event.action}": ${maskCredentials(foldLines(String(payload.error)), [])}`);
     return payload as Extract<MigrateResponse, { ok: true }>;
   };
   return {

@@ -187,6 +187,18 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     expect(JSON.parse(status.stdout.join('\n')).migrations.map((m: { status: string }) => m.status)).toEqual(['pending', 'pending']);
   });
 
+  it('GIVEN a migration whose multi-line raw SQL fails WHEN migrated THEN the one-line error still gives the database\'s reason (knex puts the SQL first)', async () => {
+    const own = makeProject();
+    own.write('db/migrations/0001_raw.mjs', 'export async function up(knex) {\n  await knex.raw(`\n    CREATE TABLE invoices (\n      id serial PRIMARY KEY,\n      car_id integer REFERENCES no_such_table(id)\n    )\n  `);\n}\nexport async function down(knex) { await knex.schema.dropTable(\'invoices\'); }\n');
+    const io = recordingIo();
+    expect(await main(['db', 'migrate', '--stage', 'local', '--yes'], { io, cwd: own.dir })).toBe(1);
+    // It was "migration 0001_raw.mjs (up) failed: " and nothing else: the first line of a message whose SQL spans lines.
+    expect(io.stderr.filter((l) => l.startsWith('error:'))).toEqual([
+      expect.stringMatching(/^error: database error on PGlite .*: migration 0001_raw\.mjs \(up\) failed: CREATE TABLE invoices \( id serial PRIMARY KEY, car_id integer REFERENCES no_such_table\(id\) \) - relation "no_such_table" does not exist$/),
+    ]);
+    expect(io.stderr.join('\n')).not.toMatch(/\n\s*(CREATE|id serial|car_id|\))/); // no SQL line of its own
+  });
+
   it('GIVEN the local sandbox is not running WHEN db status and migrate run on PGlite THEN they work (no AWS call); a release plan says to start the sandbox', async () => {
     const own = makeProject();
     addMigrations(own, M.customers);

@@ -59,6 +59,15 @@ describe('via: lambda — the migrate function contract', () => {
     expect(events.map((e) => e.action)).toEqual(['status', 'status', 'latest', 'latest', 'rollback']);
   });
 
+  it('GIVEN a migration whose multi-line raw SQL fails inside the function WHEN latest runs THEN the refusal is one line with the database\'s reason', async () => {
+    p.write('db/migrations/0001_raw.mjs', 'export async function up(knex) {\n  await knex.raw(`\n    ALTER TABLE no_such_table\n      ADD COLUMN note text\n  `);\n}\nexport async function down() {}\n');
+    const ctx = p.ctx('local');
+    const runner = await runnerFor(ctx, { invoke });
+    const err = await runner.latest(migrationRefs(migrationsDir(ctx))).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toBe(`the ${p.name}-local-migrate function refused "latest": migration 0001_raw.mjs (up) failed: ALTER TABLE no_such_table ADD COLUMN note text - relation "no_such_table" does not exist`);
+    expect(await pgInspector(db.url).migrations()).toEqual([]);
+  });
+
   it('a failed invocation is one line with credentials masked', async () => {
     const ctx = p.ctx('local');
     const failing: Invoker = async () => ({ ok: false, payload: null, error: 'Error: connect ECONNREFUSED for postgres://app:hunter22@db.internal:5432/turn' });

@@ -4,6 +4,8 @@ import { ExitCode } from '../errors.js';
 import { outputOption, parseDuration, printResult, stageOption } from './common.js';
 
 const time = (ms: number) => new Date(ms).toISOString();
+/** The continuation lines of a multi-line entry (a stack trace) indented under it, so they do not read as a function's heading. */
+const indentLines = (message: string) => message.replace(/\r?\n/g, '\n      ');
 
 /** `turnctl logs tail|errors`: a function's CloudWatch log events, and the recent error-level entries of every function. */
 export function register(group: Command, host: CommandHost): void {
@@ -59,7 +61,7 @@ export function register(group: Command, host: CommandHost): void {
         };
         printResult(host.io, opts.output, data, () => [
           `${total} error-level entr${total === 1 ? 'y' : 'ies'} on ${ctx.stage.name} since ${data.since}`,
-          ...found.flatMap((f) => [`${f.function}: ${f.count === 0 ? 'no errors' : `${f.count} error${f.count === 1 ? '' : 's'}`}`, ...f.entries.map((e) => `  ${time(e.timestamp)} [${e.kind}] ${e.message}`)]),
+          ...found.flatMap((f) => [`${f.function}: ${f.count === 0 ? 'no errors' : `${f.count} error${f.count === 1 ? '' : 's'}`}`, ...f.entries.map((e) => `  ${time(e.timestamp)} [${e.kind}] ${indentLines(e.message)}`)]),
         ]);
         return ExitCode.ok;
       }),

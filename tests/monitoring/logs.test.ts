@@ -111,6 +111,29 @@ describe('logs tail / errors and the errors post-check on the sandbox', () => {
     expect(later).toMatchObject({ ok: true, items: [{ name: 'health', ok: true }, { name: 'hello', ok: true }] });
   });
 
+  it('GIVEN an error entry holding a stack trace (console.error of an Error) WHEN the errors check fails and logs errors prints it THEN the check detail is one line and the trace stays under its entry', async () => {
+    const q = makeProject();
+    const startedAt = new Date(Date.now() - 1000);
+    await putLogLines(`/aws/lambda/${q.name}-local-health`, [{ message: '2026-01-01T00:00:00.000Z\tr1\tERROR\tTypeError: boom\n    at handler (/var/task/index.mjs:3:9)\n    at run (/var/task/index.mjs:9:1)\n' }]);
+    // WHEN the errors post-check fails on it
+    const manifest = manifestSchema.parse({ version: '1.0.0', checks: { pre: [], post: ['errors'], errors: { window: '0s', threshold: 0 } } });
+    const result = await check.run({ ctx: q.ctx(), manifest, digest: 'x', startedAt });
+    // THEN its detail (printed by check run and release apply as "✖ errors: …") is one line: it used to carry the trace
+    expect(result.ok).toBe(false);
+    expect(result.detail).not.toMatch(/[\r\n]/);
+    expect(result.detail).toContain('health: 1 (2026-01-01T00:00:00.000Z r1 ERROR TypeError: boom at handler (/var/task/index.mjs:3:9)');
+    // WHEN logs errors prints it as text / THEN the trace lines are indented under the entry, not at the left margin
+    const text = await runCli(['logs', 'errors', '--stage', 'local', '--since', '15m'], q.dir);
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines.slice(2, 6)).toEqual([
+      expect.stringMatching(/^  \S+Z \[error\] 2026-01-01T00:00:00.000Z\tr1\tERROR\tTypeError: boom$/),
+      '          at handler (/var/task/index.mjs:3:9)',
+      '          at run (/var/task/index.mjs:9:1)',
+      'hello: no errors',
+    ]);
+  });
+
   it('GIVEN a watch window WHEN an error is logged during it THEN the check fails before the window ends', async () => {
     const q = makeProject();
     const ctx = q.ctx();

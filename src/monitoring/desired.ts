@@ -114,9 +114,14 @@ export function desiredMonitoring(ctx: Ctx): MonitoringDesired {
 
 /** Why an alarm's settings are refused by CloudWatch or could never (or would always) fire; undefined when sound. */
 function alarmProblem(kind: AlarmKind, s: { threshold: number; period: number; evaluationPeriods: number }, timeoutSeconds: number): { field: 'threshold' | 'period' | 'evaluationPeriods'; message: string } | undefined {
-  // PutMetricAlarm refuses an evaluation range longer than one day (a mid-apply failure; the sandbox takes it).
-  if (s.period * s.evaluationPeriods > 86400)
-    return { field: s.evaluationPeriods > 1 ? 'evaluationPeriods' : 'period', message: `period ${s.period} s × evaluationPeriods ${s.evaluationPeriods} is more than one day (86400 s), which CloudWatch refuses; lower period or evaluationPeriods` };
+  // PutMetricAlarm refuses an evaluation range longer than seven days, and longer than one day when the period is under
+  // an hour (a mid-apply failure; the sandbox takes both).
+  const range = s.period * s.evaluationPeriods;
+  const field = s.evaluationPeriods > 1 ? 'evaluationPeriods' : 'period';
+  if (range > 604800)
+    return { field, message: `period ${s.period} s × evaluationPeriods ${s.evaluationPeriods} is more than seven days (604800 s), which CloudWatch refuses; lower period or evaluationPeriods` };
+  if (s.period < 3600 && range > 86400)
+    return { field, message: `period ${s.period} s × evaluationPeriods ${s.evaluationPeriods} is more than one day (86400 s), which CloudWatch refuses for a period under one hour; lower evaluationPeriods, or use a period of 3600 s or more (up to seven days in all)` };
   if (kind === 'duration') {
     const timeoutMs = timeoutSeconds * 1000;
     if (s.threshold <= 0) return { field: 'threshold', message: `threshold ${s.threshold} ms would fire on every invocation; set the p95 duration in milliseconds above which to alarm` };

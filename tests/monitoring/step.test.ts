@@ -142,10 +142,16 @@ describe('monitoring step on the sandbox', () => {
       const yaml = (await import('node:fs')).readFileSync(`${q.dir}/turnctl.yaml`, 'utf8').split('\n');
       return { ...r, q, lineOf: (text: string) => yaml.findIndex((l) => l.includes(text)) + 1 };
     };
-    // more than one day of evaluation: PutMetricAlarm refuses it on AWS (the sandbox takes it)
-    const long = await planWith({ alarms: { errors: { period: 3600, evaluationPeriods: 48 } } });
+    // more than one day of evaluation with a period under an hour: PutMetricAlarm refuses it on AWS (the sandbox takes it)
+    const long = await planWith({ alarms: { errors: { period: 300, evaluationPeriods: 289 } } });
     expect(long.code).toBe(65);
-    expect(long.stderr).toMatch(new RegExp(`turnctl\\.yaml:${long.lineOf('evaluationPeriods')}:\\d+: alarm ${long.q.name}-local-health-errors: period 3600 s × evaluationPeriods 48 is more than one day`));
+    expect(long.stderr).toMatch(new RegExp(`turnctl\\.yaml:${long.lineOf('evaluationPeriods')}:\\d+: alarm ${long.q.name}-local-health-errors: period 300 s × evaluationPeriods 289 is more than one day`));
+    // with a period of an hour or more CloudWatch takes up to seven days: more is refused, two days plan (they were refused)
+    const week = await planWith({ alarms: { errors: { period: 3600, evaluationPeriods: 169 } } });
+    expect(week.code).toBe(65);
+    expect(week.stderr).toMatch(new RegExp(`turnctl\\.yaml:${week.lineOf('evaluationPeriods')}:\\d+: alarm ${week.q.name}-local-health-errors: period 3600 s × evaluationPeriods 169 is more than seven days`));
+    const twoDays = await planWith({ alarms: { errors: { period: 3600, evaluationPeriods: 48 } } });
+    expect(twoDays.code, twoDays.stderr).toBe(0);
     // errors >= 0 holds for every data point: it would fire whenever the function runs
     const zero = await planWith({ alarms: { throttles: { threshold: 0 } } });
     expect(zero.code).toBe(65);

@@ -229,6 +229,15 @@ async function logLinesSince(ctx: Ctx, fn: string, since: Date): Promise<string[
 export const check: Check = {
   name: 'tracking-plan',
   phase: 'post',
+  runsAfter: ['smoke'],
+  // Without the smoke post-check in the same run nothing produces the smoke: true events in the logs since the apply
+  // started: the check would fail, and roll back, every release.
+  async configProblem(ctx, listed) {
+    if (listed.includes('smoke')) return undefined;
+    const smoked = (await readTrackingPlan(ctx.project.dir)).events.filter((e) => e.smoke && ctx.stack.functions[e.function]);
+    if (!smoked.length) return undefined;
+    return `the tracking-plan post-check looks for the events the smoke post-check makes the functions log (${smoked.map((e) => e.name).slice(0, 3).join(', ')}${smoked.length > 3 ? ', …' : ''}): without smoke in checks.post it always fails; add smoke to checks.post or remove the check`;
+  },
   async run({ ctx, startedAt }) {
     const problems = await staticTrackingPlanProblems(ctx.project.dir);
     const { events } = await readTrackingPlan(ctx.project.dir);

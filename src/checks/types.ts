@@ -31,8 +31,11 @@ export interface Check {
   /**
    * Why turnctl.yaml makes this check fail whatever the live state is (read when the release is planned, so a post-check
    * that cannot pass is refused before anything is applied and rolled back); undefined when it can pass. A problem in a
-   * file of its own (a smoke event) is thrown as an InvalidInputError at that file's line instead.
+   * file of its own (a smoke event) is thrown as an InvalidInputError at that file's line instead. `listed`: the checks of
+   * its phase the manifest lists (a check that needs another one to run first can say it is missing).
    */
-  configProblem?(ctx: Ctx): string | undefined;
+  configProblem?(ctx: Ctx, listed: readonly string[]): string | undefined | Promise<string | undefined>;
+  /** Checks of the same phase whose results this one reads (e.g. the logs smoke produces): run first when listed too. */
+  readonly runsAfter?: readonly string[];
   run(input: CheckInput): Promise<CheckResult>;
 }

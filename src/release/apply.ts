@@ -36,7 +36,7 @@ export interface ApplyOutcome {
 /** Runs the named checks of a phase; returns all results. */
 export async function runChecks(ctx: Ctx, names: string[], phase: 'pre' | 'post', input: { manifest: LoadedManifest['manifest']; digest: string; plan?: Plan; freshPlan?: Plan; startedAt: Date }, onEvent?: (e: EngineEvent) => void): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const name of names) {
+  for (const name of await inRunOrder(names)) {
     const check = await loadCheck(name);
     if (!check) throw new TurnctlError(`unknown check "${name}"`);
     ctx.progress(`${phase}-check ${name}`);
@@ -50,6 +50,23 @@ export async function runChecks(ctx: Ctx, names: string[], phase: 'pre' | 'post'
     onEvent?.({ type: 'check', phase, result });
   }
   return results;
+}
+
+/**
+ * The names in the order given, except that a check runs after the listed checks it reads the results of (`runsAfter`:
+ * tracking-plan looks for the log lines of the smoke events, so `[tracking-plan, smoke]` ran it on no logs and failed).
+ */
+export async function inRunOrder(names: readonly string[]): Promise<string[]> {
+  const after = new Map<string, readonly string[]>();
+  for (const n of names) after.set(n, ((await loadCheck(n))?.runsAfter ?? []).filter((d) => d !== n && names.includes(d)));
+  const out: string[] = [];
+  const visit = (n: string, path: string[]) => {
+    if (out.includes(n) || path.includes(n)) return;
+    for (const d of after.get(n) ?? []) visit(d, [...path, n]);
+    out.push(n);
+  };
+  for (const n of names) visit(n, []);
+  return out;
 }
 
 /** Test-only fault injection: TURNCTL_TEST_KILL_AT=<n> SIGKILLs this process after the n-th step is journalled (0: before the first). */

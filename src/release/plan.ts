@@ -175,7 +175,7 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
   // A check turnctl.yaml makes fail whatever live is (or whose own input file is broken) is refused before any write.
   for (const phase of ['pre', 'post'] as const)
     for (const [i, name] of loaded.manifest.checks[phase].entries()) {
-      const problem = (await loadCheck(name))?.configProblem?.(ctx);
+      const problem = await (await loadCheck(name))?.configProblem?.(ctx, loaded.manifest.checks[phase]);
       if (problem) throw loaded.file.error(['checks', phase, i], problem);
     }
   const sections = loaded.manifest.scope ?? [...SECTIONS];

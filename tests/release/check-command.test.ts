@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { makeProject } from '../helpers/project.js';
+import { handlerSource, makeProject } from '../helpers/project.js';
 
 describe('turnctl check run (outside a release)', () => {
   it('GIVEN no release and no saved plan WHEN the pre-checks run THEN plan-fresh is left out of the default list and the others decide the exit code', async () => {
@@ -59,5 +59,42 @@ describe('turnctl check run (outside a release)', () => {
     const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--release', manifest], p.dir);
     expect(r.code).toBe(65);
     expect(r.stderr).toMatch(/1\.0\.0\.yaml:\d+:\d+: unknown check "nope"/);
+  });
+});
+
+describe('the tracking-plan post-check reads the logs of the smoke events', () => {
+  // health tracks HealthChecked (a smoke: true event of the tracking plan) on every call, as the shipped functions do.
+  const health = `const track = (event: string) => console.log(JSON.stringify({ level: 'INFO', message: event, event }));
+export const REQUIRED_ENV = [] as const;
+export const handler = async () => {
+  track('HealthChecked');
+  return { statusCode: 200, body: JSON.stringify({ status: 'healthy' }) };
+};
+`;
+  const trackedProject = () => {
+    const p = makeProject({ functions: { health, hello: handlerSource('hello-v1') } });
+    p.write('tracking-plan.yaml', 'version: 1\nevents:\n  HealthChecked: { function: health, smoke: true }\n');
+    return p;
+  };
+
+  it('GIVEN a manifest listing tracking-plan before smoke WHEN applied THEN smoke runs first and the release passes (tracking-plan ran on no logs, failed and rolled it back)', async () => {
+    const p = trackedProject();
+    const manifest = p.writeRelease({ version: '1.0.0', notes: 'x', scope: ['functions'], checks: { pre: ['credentials'], post: ['tracking-plan', 'smoke'] } });
+    const r = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes', '--output', 'json'], p.dir);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).postChecks.map((c: { name: string; ok: boolean }) => `${c.name}:${c.ok}`)).toEqual(['smoke:true', 'tracking-plan:true']);
+    // AND check run orders an explicit --checks list the same way
+    const c = await runCli(['check', 'run', 'post', '--stage', 'local', '--checks', 'tracking-plan,smoke'], p.dir);
+    expect(c.code, c.stdout + c.stderr).toBe(0);
+    expect(c.io.stdout.map((l) => l.split(':')[0])).toEqual(['✔ smoke', '✔ tracking-plan']);
+  });
+
+  it('GIVEN a manifest listing tracking-plan without smoke while the plan has smoke: true events WHEN planned THEN exit 65 at the check (it would fail and roll back every release)', async () => {
+    const p = trackedProject();
+    const manifest = p.writeRelease({ version: '1.0.0', notes: 'x', checks: { pre: ['credentials'], post: ['tracking-plan'] } });
+    const r = await runCli(['release', 'plan', manifest, '--stage', 'local'], p.dir);
+    expect(r.code, r.stderr).toBe(65);
+    const line = readFileSync(manifest, 'utf8').split('\n').findIndex((l) => l.includes('tracking-plan')) + 1;
+    expect(r.stderr.trim()).toMatch(new RegExp(`^error: \\S*1\\.0\\.0\\.yaml:${line}:\\d+: the tracking-plan post-check looks for the events the smoke post-check makes the functions log \\(HealthChecked\\): without smoke in checks\\.post it always fails; add smoke to checks\\.post or remove the check$`));
   });
 });

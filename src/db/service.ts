@@ -5,9 +5,9 @@ import type { Project } from '../config/load.js';
 import type { Ctx } from '../context.js';
 import { InvalidInputError, TurnctlError, UsageError } from '../errors.js';
 import { resolveTarget, seedsDir, stageDatabase, withKnex } from './connection.js';
-import { lastBatch } from './core.js';
+import { compareMigrationSet, lastBatch } from './core.js';
 import { checkMigrationSyntax, destructiveRefusal, findingWhere, migrationSyntaxError, pendingMigrations, readMigrationSet, unallowedDestructive } from './migrations.js';
-import { runnerFor, type Invoker, type MigrationRunner } from './runner.js';
+import { MIGRATE_FUNCTION, runnerFor, type Invoker, type MigrationRunner } from './runner.js';
 
 /** One migration in `db status`. */
 export interface MigrationStatus {
@@ -59,9 +59,15 @@ export async function dbMigrate(ctx: Ctx, opts: { allowDestructive?: boolean; in
   return (await runnerFor(ctx, opts)).session(async (runner) => {
     const { set, pending } = await dbPending(ctx, runner, opts);
     if (!pending.length) return { batch: null, migrations: [] as string[] };
+    const planned = set.migrations.map(({ name, sha256 }) => ({ name, sha256 }));
+    // The migrate function (via: lambda) runs the files it was deployed with and refuses any other set: say so, and
+    // how to fix it, before asking to run something that cannot run.
+    const mismatch = stageDatabase(ctx)?.via === 'lambda' ? compareMigrationSet(await runner.files(), planned) : undefined;
+    if (mismatch)
+      throw new TurnctlError(`the deployed ${ctx.names.fn(MIGRATE_FUNCTION)} function does not carry the migrations of ${set.shownDir} (${mismatch}); deploy it first (turnctl release apply with functions in scope, or as part of the release that adds the migration), then run db migrate again`);
     await opts.confirm?.(pending.map((m) => m.name), runner.label);
     ctx.progress(`running ${pending.length} migration(s) on ${runner.label}`);
-    return runner.latest(set.migrations.map(({ name, sha256 }) => ({ name, sha256 })));
+    return runner.latest(planned);
   });
 }
 

@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { check } from '../../src/checks/migrations-safe.js';
 import { manifestSchema } from '../../src/config/schema.js';
@@ -5,6 +8,7 @@ import { migrationsDir, withKnex } from '../../src/db/connection.js';
 import { handleMigrateEvent, type MigrateEvent } from '../../src/db/contract.js';
 import { migrationRefs } from '../../src/db/core.js';
 import { runnerFor, type Invoker } from '../../src/db/runner.js';
+import { dbMigrate } from '../../src/db/service.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { freshDatabase, pgInspector } from './pg.js';
 import { addMigrations, M } from './support.js';
@@ -65,6 +69,22 @@ describe('via: lambda — the migrate function contract', () => {
     const runner = await runnerFor(ctx, { invoke });
     const err = await runner.latest(migrationRefs(migrationsDir(ctx))).then(() => undefined, (e: Error) => e);
     expect(err?.message).toBe(`the ${p.name}-local-migrate function refused "latest": migration 0001_raw.mjs (up) failed: ALTER TABLE no_such_table ADD COLUMN note text - relation "no_such_table" does not exist`);
+    expect(await pgInspector(db.url).migrations()).toEqual([]);
+  });
+
+  it('GIVEN a migration the deployed function does not carry WHEN db migrate runs THEN it is refused before the confirmation, naming the missing file and the deploy to do', async () => {
+    // GIVEN the function was deployed with the first migration only (its bundle: another directory)
+    addMigrations(p, M.customers);
+    const bundled = mkdtempSync(join(tmpdir(), 'turnctl-migrate-bundle-'));
+    cpSync(migrationsDir(p.ctx('local')), bundled, { recursive: true });
+    const deployed: Invoker = async (_ctx, _fn, event) => ({ ok: true, payload: await withKnex({ kind: 'pg', url: db.url, label: 'lambda db', secrets: [] }, (k) => handleMigrateEvent(k, bundled, event)) });
+    addMigrations(p, M.cars);
+    const asked: string[][] = [];
+    // WHEN db migrate runs
+    const err = await dbMigrate(p.ctx('local'), { invoke: deployed, confirm: async (names) => void asked.push(names) }).then(() => undefined, (e: Error) => e);
+    // THEN it says what is wrong and what to do (it asked, then the function refused "latest": "the runner's migrations differ")
+    expect(err?.message).toBe(`the deployed ${p.name}-local-migrate function does not carry the migrations of db/migrations (migration ${M.cars} is missing); deploy it first (turnctl release apply with functions in scope, or as part of the release that adds the migration), then run db migrate again`);
+    expect(asked).toEqual([]);
     expect(await pgInspector(db.url).migrations()).toEqual([]);
   });
 

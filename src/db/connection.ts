@@ -89,6 +89,9 @@ export async function resolveTarget(ctx: Ctx): Promise<DbTarget> {
   }
   if (!/^postgres(?:ql)?:\/\//.test(url))
     throw new InvalidInputError(configWhere(ctx, 'url'), `the database URL of stage ${ctx.stage.name} (from ${source}) is not a postgres:// or pglite:// URL; fix the value (it is not shown)`);
+  // pg parses the URL with WHATWG URL and says only "Invalid URL": typically a generated password holding / ? or #.
+  if (!URL.canParse(url))
+    throw new InvalidInputError(configWhere(ctx, 'url'), `the database URL of stage ${ctx.stage.name} (from ${source}) does not parse as a URL; percent-encode the characters / ? # @ : and space in its user name and password (e.g. / as %2F), then run again (the value is not shown)`);
   return { kind: 'pg', url, label: `the ${ctx.stage.name} database (${source})`, secrets: credentialsOf(url) };
 }
 

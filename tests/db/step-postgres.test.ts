@@ -71,6 +71,19 @@ describe('database step on Postgres (URL from an SSM SecureString)', () => {
     expect(all).not.toContain(`postgres:${PASSWORD}`);
   });
 
+  it('GIVEN a URL whose password holds an unencoded / WHEN db status runs THEN exit 65 at the url key saying to percent-encode, without the value (pg said only "Invalid URL")', async () => {
+    const param = `/${p.name}/database-url`;
+    const u = new URL(db.url);
+    await ssm().send(new PutParameterCommand({ Name: param, Value: `postgres://${u.username}:Gen/rated?pw@${u.host}${u.pathname}`, Type: 'SecureString', Overwrite: true }));
+    addMigrations(p, M.customers);
+    const io = recordingIo();
+    expect(await main(['db', 'status', '--stage', 'local'], { io, cwd: p.dir })).toBe(65);
+    expect(io.stderr).toEqual([
+      expect.stringMatching(/^error: \S*turnctl\.yaml:\d+:\d+: the database URL of stage local \(from ssm:\/\S+\/database-url\) does not parse as a URL; percent-encode the characters \/ \? # @ : and space in its user name and password \(e\.g\. \/ as %2F\), then run again \(the value is not shown\)$/),
+    ]);
+    expect(io.text()).not.toContain('rated');
+  });
+
   it('reads a database that does not exist yet as empty', async () => {
     // GIVEN the URL names a database that was never created
     const param = `/${p.name}/database-url`;

@@ -4,7 +4,7 @@
 
 /** One destructive statement: its kind and 1-based line in the file. */
 export interface DestructiveFinding {
-  kind: 'drop table' | 'drop column' | 'rename table' | 'rename column' | 'type change' | 'NOT NULL without default' | 'raw SQL';
+  kind: 'drop table' | 'drop schema' | 'truncate' | 'drop column' | 'rename table' | 'rename column' | 'type change' | 'NOT NULL without default' | 'raw SQL';
   line: number;
   /** The offending source line, trimmed. */
   text: string;
@@ -106,7 +106,12 @@ function upRange(code: string): [number, number] {
 
 const CALLS: Array<{ re: RegExp; kind: DestructiveFinding['kind'] }> = [
   { re: /\.\s*dropTable(?:IfExists)?\s*\(/g, kind: 'drop table' },
-  { re: /\.\s*drop(?:Column|Columns)\s*\(/g, kind: 'drop column' },
+  // dropSchema(name, true) cascades to every table in it; without cascade it only drops an empty one, but says nothing.
+  { re: /\.\s*dropSchema(?:IfExists)?\s*\(/g, kind: 'drop schema' },
+  // The query builder's truncate() empties the table like raw TRUNCATE (which is flagged below).
+  { re: /\.\s*truncate\s*\(/g, kind: 'truncate' },
+  // dropTimestamps() drops the created_at and updated_at columns.
+  { re: /\.\s*drop(?:Column|Columns|Timestamps)\s*\(/g, kind: 'drop column' },
   { re: /\.\s*renameTable\s*\(/g, kind: 'rename table' },
   { re: /\.\s*renameColumn\s*\(/g, kind: 'rename column' },
   { re: /\.\s*alter\s*\(/g, kind: 'type change' },

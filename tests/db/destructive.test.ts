@@ -12,6 +12,10 @@ describe('findDestructive', () => {
     { name: 'drop column', source: wrap(`  await knex.schema.alterTable('cars', (t) => {\n    t.dropColumn('plate');\n  });`), expected: [{ kind: 'drop column', line: 4 }] },
     { name: 'drop columns', source: wrap(`  await knex.schema.table('cars', (t) => { t.dropColumns('a', 'b'); });`), expected: [{ kind: 'drop column', line: 3 }] },
     { name: 'rename table', source: wrap(`  await knex.schema.renameTable('cars', 'vehicles');`), expected: [{ kind: 'rename table', line: 3 }] },
+    // Were not flagged: each loses data like the drop / TRUNCATE forms above.
+    { name: 'dropTimestamps (drops created_at and updated_at)', source: wrap(`  await knex.schema.alterTable('cars', (t) => {\n    t.dropTimestamps();\n  });`), expected: [{ kind: 'drop column', line: 4 }] },
+    { name: 'drop schema (cascade drops its tables)', source: wrap(`  await knex.schema.dropSchemaIfExists('legacy', true);`), expected: [{ kind: 'drop schema', line: 3 }] },
+    { name: 'truncate through the query builder', source: wrap(`  await knex('cars')\n    .truncate();`), expected: [{ kind: 'truncate', line: 4 }] },
     { name: 'rename column', source: wrap(`  await knex.schema.alterTable('cars', (t) => {\n\n    t.renameColumn('plate', 'registration');\n  });`), expected: [{ kind: 'rename column', line: 5 }] },
     { name: 'type change with .alter()', source: wrap(`  await knex.schema.alterTable('cars', (t) => {\n    t.bigInteger('km').nullable().alter();\n  });`), expected: [{ kind: 'type change', line: 4 }] },
     { name: 'alterType', source: wrap(`  await knex.schema.alterTable('cars', (t) => {\n    t.alterType('km', 'bigint');\n  });`), expected: [{ kind: 'type change', line: 4 }] },

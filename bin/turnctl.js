@@ -9,6 +9,13 @@ for (const stream of [process.stdout, process.stderr]) {
     if (err.code !== 'EPIPE') throw err;
   });
 }
+// A dependency's process warning is one `warning:` line on stderr, like turnctl's own messages: pg warns in five lines
+// (plus Node's "--trace-warnings" hint) on every connection whose URL has sslmode=require, the usual RDS URL.
+// --debug keeps Node's own rendering.
+if (!process.argv.includes('--debug')) {
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => process.stderr.write(`warning: ${String(w.message).replace(/\s*[\r\n]\s*/g, ' ').trim()}\n`));
+}
 const { main } = await import('../dist/cli.js');
 
 const code = await main(process.argv.slice(2));

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { recordingIo } from '../helpers/io.js';
+import { spawnCli } from '../helpers/cli.js';
 import { freshDatabase, pgInspector } from './pg.js';
 import { addMigrations, M, stepScenario } from './support.js';
 
@@ -93,5 +94,24 @@ describe('database step on Postgres (URL from an SSM SecureString)', () => {
     // WHEN status runs / THEN the migration is pending
     expect(await main(['db', 'status', '--stage', 'local', '--output', 'json'], { io, cwd: p.dir })).toBe(0);
     expect(JSON.parse(io.stdout[0]!).migrations).toEqual([{ name: M.customers, status: 'pending', batch: null, destructive: [] }]);
+  });
+});
+
+describe('a Postgres URL with sslmode=require', () => {
+  it('GIVEN sslmode=require (pg warns about it in five lines) WHEN a db command runs THEN stderr holds one warning line and one error line', async () => {
+    const db = await freshDatabase();
+    try {
+      const p = makeProject({ config: (c) => (c.database = { stages: { local: { url: `${db.url}?sslmode=require` } } }) });
+      addMigrations(p, M.customers);
+      const r = await spawnCli(['db', 'status', '--stage', 'local'], p.dir);
+      // (the test server has no TLS: the command fails, after pg has warned)
+      expect(r.code).toBe(1);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(/^warning: SECURITY WARNING: The SSL modes 'prefer', 'require', and 'verify-ca' are treated as aliases for 'verify-full'\. .* use 'uselibpqcompat=true&sslmode=require' .*definitions\.$/),
+        expect.stringMatching(/^error: database error on the local database \(turnctl\.yaml\): The server does not support SSL connections$/),
+      ]);
+    } finally {
+      await db.drop();
+    }
   });
 });

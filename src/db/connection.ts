@@ -200,6 +200,9 @@ export async function withKnex<T>(target: DbTarget, fn: (knex: Knex) => Promise<
   }
 }
 
+/** Node's codes for a TLS certificate it cannot verify against its CAs. */
+const UNTRUSTED_CERTIFICATE = ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'];
+
 /** A one-line, credential-free error about the database. */
 export function dbError(target: DbTarget, err: unknown): TurnctlError {
   if (err instanceof TurnctlError) return err;
@@ -207,6 +210,14 @@ export function dbError(target: DbTarget, err: unknown): TurnctlError {
   const raw = err instanceof Error ? err.message : String(err);
   // One line, but the whole of it: knex puts a multi-line SQL statement before the driver's reason.
   const msg = maskCredentials(foldLines(raw), secrets);
-  const hint = isMissingDatabase(err) ? '; create the database first' : (err as { code?: string })?.code === 'ECONNREFUSED' ? '; is the database running and reachable from here (else use via: lambda)?' : '';
+  const code = (err as { code?: string } | null)?.code ?? '';
+  const hint = isMissingDatabase(err)
+    ? '; create the database first'
+    : code === 'ECONNREFUSED'
+      ? '; is the database running and reachable from here (else use via: lambda)?'
+      : UNTRUSTED_CERTIFICATE.includes(code)
+        ? // pg verifies the server (sslmode=require is verify-full there), and Node does not ship the RDS CAs.
+          `; the server's TLS certificate is not trusted here (${code}): for RDS, point NODE_EXTRA_CA_CERTS at the RDS CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) or add sslrootcert=<that file> to the URL`
+        : '';
   return new TurnctlError(`database error on ${target.label}: ${msg}${hint}`, { cause: err });
 }

@@ -4,6 +4,8 @@ import { main } from '../../src/cli.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { recordingIo } from '../helpers/io.js';
 import { spawnCli } from '../helpers/cli.js';
+import { startPostgres } from '../helpers/postgres.js';
+import { freePort } from '../../src/sandbox/sandbox.js';
 import { freshDatabase, pgInspector } from './pg.js';
 import { addMigrations, M, stepScenario } from './support.js';
 
@@ -112,6 +114,21 @@ describe('a Postgres URL with sslmode=require', () => {
       ]);
     } finally {
       await db.drop();
+    }
+  });
+
+  it('GIVEN a server whose TLS certificate Node does not trust (RDS without its CA bundle) WHEN a db command runs THEN the one-line error says how to trust it', async () => {
+    const server = startPostgres(await freePort(), { tls: true });
+    try {
+      const p = makeProject({ config: (c) => (c.database = { stages: { local: { url: `${server.url}?sslmode=require` } } }) });
+      addMigrations(p, M.customers);
+      const r = await spawnCli(['db', 'status', '--stage', 'local'], p.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
+        "error: database error on the local database (turnctl.yaml): self-signed certificate; the server's TLS certificate is not trusted here (DEPTH_ZERO_SELF_SIGNED_CERT): for RDS, point NODE_EXTRA_CA_CERTS at the RDS CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) or add sslrootcert=<that file> to the URL",
+      );
+    } finally {
+      server.stop();
     }
   });
 });

@@ -44,6 +44,19 @@ describe('database step on the local stage (PGlite)', () => {
     expect(localDatabaseUrl(ctx)).toBe(`pglite://${dir()}`);
   });
 
+  it('GIVEN allowDestructive naming no migration file WHEN the release is planned THEN exit 65 at that entry of the manifest (the migrations-safe pre-check failed it only at apply)', async () => {
+    addMigrations(p, M.customers, M.dropPhone);
+    const typo = '20240104000000_drop_phon.mjs';
+    const rel = release(p, '1.1.0', { allowDestructive: [M.dropPhone, typo] });
+    const line = readFileSync(join(p.dir, 'releases', '1.1.0.yaml'), 'utf8').split('\n').findIndex((l) => l.includes(typo)) + 1;
+    await expect(step.desired(p.ctx('local'), rel)).rejects.toMatchObject({
+      exitCode: 65,
+      message: expect.stringMatching(new RegExp(`1\\.1\\.0\\.yaml:${line}:\\d+: allowDestructive names ${typo}, which is not a migration file in db/migrations; fix the name`)),
+    });
+    // AND naming only real files plans
+    await expect(step.desired(p.ctx('local'), release(p, '1.1.0', { allowDestructive: [M.dropPhone] }))).resolves.toMatchObject({ allowDestructive: [M.dropPhone] });
+  });
+
   it('GIVEN a misspelt pgliteExtensions name and no database yet WHEN the step reads live THEN exit 65 at the name in turnctl.yaml, and nothing is created (it failed the database step mid-apply)', async () => {
     p.config.database = { pgliteExtensions: ['btree_gis'] };
     p.writeConfig(p.config);

@@ -40,6 +40,12 @@ export const step: Step<DatabaseDesired, DatabaseLive> = {
   async desired(ctx: Ctx, release: ReleaseInput): Promise<DatabaseDesired> {
     const set = readMigrationSet(ctx);
     await checkMigrationSyntax(set);
+    // A name that is no migration file allows nothing (a typo, or a renamed file): the migrations-safe pre-check fails
+    // on it at apply, so it is refused here, at its line.
+    const allowed = release.loaded.manifest.allowDestructive;
+    for (const [i, name] of allowed.entries())
+      if (!set.migrations.some((m) => m.name === name))
+        throw release.loaded.file.error(['allowDestructive', i], `allowDestructive names ${name}, which is not a migration file in ${set.shownDir}; fix the name (the file name, e.g. ${set.migrations.at(-1)?.name ?? '20240101000000_add_cars.mjs'}) or remove it`);
     return {
       set,
       allowDestructive: release.loaded.manifest.allowDestructive,

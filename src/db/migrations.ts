@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Ctx } from '../context.js';
 import { InvalidInputError } from '../errors.js';
@@ -28,6 +28,11 @@ export function readMigrationSet(ctx: Ctx): MigrationSet {
   const named = (ctx.project.file.value as { database?: { migrations?: unknown } } | null)?.database?.migrations !== undefined;
   if (named && !existsSync(dir))
     throw ctx.project.file.error(['database', 'migrations'], `migrations directory ${shownDir} does not exist; fix database.migrations or create it (turnctl db make <name>)`);
+  // knex makes *.js migrations by default; turnctl runs only *.mjs, so another module file here would never run while
+  // status and plan said nothing about it.
+  const other = existsSync(dir) ? readdirSync(dir).filter((f) => /\.(?:js|cjs|ts|mts|cts)$/.test(f) && !f.endsWith('.d.ts')).sort()[0] : undefined;
+  if (other)
+    throw new InvalidInputError(`${shownDir}/${other}`, `migration files are ES modules named *.mjs (exporting up and down), so this one would never run; rename it to ${other.replace(/\.[^.]+$/, '.mjs')} (as JavaScript) or move it out of ${shownDir}`);
   const migrations = migrationRefs(dir).map((ref) => ({ ...ref, destructive: findDestructive(readFileSync(join(dir, ref.name), 'utf8')) }));
   return { dir, shownDir, migrations };
 }

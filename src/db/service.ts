@@ -6,7 +6,7 @@ import type { Ctx } from '../context.js';
 import { InvalidInputError, TurnctlError, UsageError } from '../errors.js';
 import { resolveTarget, seedsDir, stageDatabase, withKnex } from './connection.js';
 import { compareMigrationSet, lastBatch } from './core.js';
-import { checkMigrationSyntax, destructiveRefusal, findingWhere, migrationSyntaxError, pendingMigrations, readMigrationSet, unallowedDestructive } from './migrations.js';
+import { checkMigrationSyntax, destructiveRefusal, findingWhere, migrationSyntaxError, pendingMigrations, readMigrationSet, unallowedDestructive, type MigrationSet } from './migrations.js';
 import { MIGRATE_FUNCTION, runnerFor, type Invoker, type MigrationRunner } from './runner.js';
 
 /** One migration in `db status`. */
@@ -42,13 +42,11 @@ export async function dbStatus(ctx: Ctx, opts: { invoke?: Invoker } = {}): Promi
 }
 
 /** What `db migrate` would run, checked; `allowDestructive` lets destructive migrations through. */
-async function dbPending(ctx: Ctx, runner: MigrationRunner, opts: { allowDestructive?: boolean }) {
-  const set = readMigrationSet(ctx);
-  await checkMigrationSyntax(set);
+async function dbPending(ctx: Ctx, runner: MigrationRunner, set: MigrationSet, opts: { allowDestructive?: boolean }) {
   const pending = pendingMigrations(set, await runner.completed(), ctx.stage.name);
   const bad = opts.allowDestructive ? undefined : unallowedDestructive(pending, [])[0];
   if (bad) throw destructiveRefusal(set, bad, 'pass --allow-destructive if the data loss is intended');
-  return { set, pending };
+  return { pending };
 }
 
 /** Called with what is about to run; throws to stop (e.g. a refused confirmation). */
@@ -56,8 +54,11 @@ export type Confirm = (names: string[], database: string) => Promise<void>;
 
 /** `db migrate`: runs the pending migrations as one batch (after `confirm`). */
 export async function dbMigrate(ctx: Ctx, opts: { allowDestructive?: boolean; invoke?: Invoker; confirm?: Confirm } = {}) {
+  // The files are checked before the database is opened (or a PGlite directory created for nothing).
+  const set = readMigrationSet(ctx);
+  await checkMigrationSyntax(set);
   return (await runnerFor(ctx, opts)).session(async (runner) => {
-    const { set, pending } = await dbPending(ctx, runner, opts);
+    const { pending } = await dbPending(ctx, runner, set, opts);
     if (!pending.length) return { batch: null, migrations: [] as string[] };
     const planned = set.migrations.map(({ name, sha256 }) => ({ name, sha256 }));
     // The migrate function (via: lambda) runs the files it was deployed with and refuses any other set: say so, and

@@ -199,6 +199,20 @@ describe('turnctl db commands on the local stage (PGlite)', () => {
     expect(io.stderr.join('\n')).not.toMatch(/\n\s*(CREATE|id serial|car_id|\))/); // no SQL line of its own
   });
 
+  it('GIVEN a migration written as .js (knex\'s default) WHEN db status or a release plan runs THEN exit 65 naming the file and the rename (it was ignored: "no migrations", nothing ran)', async () => {
+    const own = makeProject();
+    addMigrations(own, M.customers);
+    own.write('db/migrations/20240102000000_add_cars.js', "exports.up = (knex) => knex.schema.createTable('cars', (t) => t.increments('id'));\nexports.down = (knex) => knex.schema.dropTable('cars');\n");
+    for (const argv of [['db', 'status', '--stage', 'local'], ['db', 'migrate', '--stage', 'local', '--yes'], ['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local']]) {
+      const io = recordingIo();
+      expect(await main(argv, { io, cwd: own.dir }), argv.join(' ')).toBe(65);
+      expect(io.stderr.filter((l) => l.startsWith('error:'))).toEqual([
+        'error: db/migrations/20240102000000_add_cars.js: migration files are ES modules named *.mjs (exporting up and down), so this one would never run; rename it to 20240102000000_add_cars.mjs (as JavaScript) or move it out of db/migrations',
+      ]);
+    }
+    expect(existsSync(join(own.dir, '.turnctl', 'pglite', 'local'))).toBe(false);
+  });
+
   it('GIVEN the local sandbox is not running WHEN db status and migrate run on PGlite THEN they work (no AWS call); a release plan says to start the sandbox', async () => {
     const own = makeProject();
     addMigrations(own, M.customers);

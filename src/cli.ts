@@ -71,7 +71,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       outputError: (s, write) => write(s),
     })
     .showSuggestionAfterError(true);
-  const name = argv.find((a) => !a.startsWith('-'));
+  // The group to load: the first word, or the one after `help` (`turnctl help release` lists release's commands).
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
   for (const g of GROUPS) {
     const cmd = program.command(g.name).description(g.description).exitOverride();
     cmd.configureOutput(program.configureOutput());
@@ -83,8 +85,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
-      // `turnctl` or `turnctl release` without a command: the help was shown, but nothing was asked for.
-      if (err.code === 'commander.help') return ExitCode.usage;
+      // `turnctl` or `turnctl release` without a command: the help was shown, but nothing was asked for. `turnctl help`
+      // asked for it (commander's exit code 0 then).
+      if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       if (err.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
       return ExitCode.usage;
     }

@@ -91,6 +91,21 @@ describe('turnctl sandbox', () => {
     const plan = await spawnCli(['release', 'status', '--stage', 'local'], process.cwd(), trace);
     expect(bundledPackages(`${s.stderr}${plan.stderr}`)).toContain('@aws-sdk/client-s3');
   });
+
+  it('GIVEN the help command that --help lists WHEN turnctl help [group] runs THEN it shows that help with exit 0, the group with its commands', async () => {
+    const top = await spawnCli(['help'], process.cwd());
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/^  release\s+plan, apply/m);
+    // Before the fix the group's module was not loaded for `help release`: its help listed no command, and exit 64.
+    const group = await spawnCli(['help', 'release'], process.cwd());
+    expect(group.code, group.stderr).toBe(0);
+    for (const c of ['plan', 'apply', 'status', 'history', 'rollback', 'resume', 'unlock']) expect(group.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    const sub = await spawnCli(['release', 'help', 'plan'], process.cwd());
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/^Usage: turnctl release plan \[options\] <manifest>/);
+    // AND no command at all is still a usage error
+    expect((await spawnCli(['release'], process.cwd())).code).toBe(64);
+  });
 });
 
 /** Packages inside the dist/ chunks a traced run loaded (from esbuild's `// node_modules/...` markers) and outside it. */

@@ -3,9 +3,11 @@ import type { CommandHost } from '../cli.js';
 import { ExitCode, TurnctlError } from '../errors.js';
 import { outputOption, printResult } from './common.js';
 
+// The sandbox belongs to the project directory, not to what turnctl.yaml says: it starts, stops and is reset while
+// the file is being edited (a turnctl.yaml with a mistake must not keep a running sandbox from being stopped).
 async function projectDir(host: CommandHost): Promise<string> {
-  const { loadProject } = await import('../config/load.js');
-  return loadProject(host.cwd).dir;
+  const { findProjectDir } = await import('../config/load.js');
+  return findProjectDir(host.cwd);
 }
 
 /** `turnctl sandbox …`: the local AWS sandbox (a moto server on 127.0.0.1) that the `local` stage uses. */

@@ -20,14 +20,20 @@ export interface Stage extends StageConfig {
   readonly region: string;
 }
 
-/** Finds turnctl.yaml in `dir` or a parent, and validates it. */
-export function loadProject(dir = process.cwd()): Project {
+/** The project directory: the one of `dir` and its parents that holds turnctl.yaml (the file is not read). */
+export function findProjectDir(dir = process.cwd()): string {
   let d = resolve(dir);
   while (!existsSync(join(d, CONFIG_FILE))) {
     const up = dirname(d);
     if (up === d) throw new InvalidInputError(undefined, `no ${CONFIG_FILE} found in ${displayPath(resolve(dir))} or any parent directory; run turnctl from the project directory`);
     d = up;
   }
+  return d;
+}
+
+/** Finds turnctl.yaml in `dir` or a parent, and validates it. */
+export function loadProject(dir = process.cwd()): Project {
+  const d = findProjectDir(dir);
   const file = loadYaml(join(d, CONFIG_FILE), configSchema);
   for (const [name, stage] of Object.entries(file.value.stages)) {
     if (stage.promoteFrom && !file.value.stages[stage.promoteFrom])

@@ -64,6 +64,31 @@ describe('turnctl sandbox', () => {
     expect(bad.stderr).toMatch(/^error: --port must be a TCP port number/);
   });
 
+  it('GIVEN a turnctl.yaml with a mistake WHEN the sandbox is started, queried, reset and stopped THEN each works (the sandbox needs only the project directory)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnctl-sb-'));
+    writeFileSync(join(dir, 'turnctl.yaml'), 'project: sb\nstages:\n  local: { account: "123456789012", sandbox: true }\n');
+    const env = { TURNCTL_SANDBOX_ENDPOINT: '' };
+    const start = await spawnCli(['sandbox', 'start', '--output', 'json'], dir, env);
+    expect(start.code, start.stderr).toBe(0);
+    try {
+      // WHEN the file is edited into something invalid while the sandbox runs
+      writeFileSync(join(dir, 'turnctl.yaml'), 'project: sb\nstages:\n  local: { account: "123456789012", sandbox: true }\nfunctons: {}\n');
+      const plan = await spawnCli(['release', 'status', '--stage', 'local'], dir, env);
+      expect(plan.code).toBe(65); // the commands that use the configuration still refuse it
+      const status = await spawnCli(['sandbox', 'status', '--output', 'json'], dir, env);
+      expect(status.code, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: true, endpoint: JSON.parse(start.stdout).endpoint });
+      const reset = await spawnCli(['sandbox', 'reset'], dir, env);
+      expect(reset.code, reset.stderr).toBe(0);
+    } finally {
+      const stop = await spawnCli(['sandbox', 'stop'], dir, env);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.stdout).toBe('sandbox stopped\n');
+    }
+    const after = await spawnCli(['sandbox', 'status', '--output', 'json'], dir, env);
+    expect(JSON.parse(after.stdout)).toMatchObject({ running: false });
+  });
+
   it('GIVEN no running sandbox WHEN the local stage is used THEN one line says how to start it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'turnctl-sb-'));
     writeFileSync(join(dir, 'turnctl.yaml'), 'project: sb\nstages:\n  local: { account: "123456789012", sandbox: true }\n');

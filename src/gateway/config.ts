@@ -98,6 +98,9 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
     delete shape.gatewayResponses;
     return desired;
   }
+  // CreateStage's name rule, after substitution (`stageName: ${stage}` is the documented default spelled out).
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(desired.stageName))
+    throw file.error([...BASE, 'stageName'], `gateway.stageName "${desired.stageName}" is not an API Gateway stage name; use up to 128 letters, digits, - and _ (e.g. \${stage})`);
 
   for (const [name, modelFile] of Object.entries(cfg.models)) shape.models[name] = loadModel(ctx, name, modelFile);
 

@@ -169,6 +169,28 @@ describe('gateway config validation (exit 65 at file:line)', () => {
   });
 });
 
+describe('gateway.stageName', () => {
+  it('GIVEN stageName: ${stage} (the documented default spelled out) WHEN expanded THEN it is the stage name; a name API Gateway refuses after substitution is exit 65 at its line', async () => {
+    const p = gatewayProject();
+    p.config.gateway.stageName = '${stage}';
+    p.writeConfig(p.config);
+    // Before the fix the schema refused the substitution itself: "must be letters, digits, - and _".
+    expect(gatewayDesired(p.ctx('local')).stageName).toBe('local');
+    p.config.gateway.stageName = 'v1-${stage}';
+    p.writeConfig(p.config);
+    expect(gatewayDesired(p.ctx('local')).stageName).toBe('v1-local');
+
+    p.config.gateway.stageName = '${stage}/v1';
+    p.writeConfig(p.config);
+    const r = await runCli(['release', 'plan', `${p.dir}/releases/1.0.0.yaml`, '--stage', 'local'], p.dir);
+    expect(r.code, r.stderr).toBe(65);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(
+      `turnctl.yaml:${lineOf(await readConfig(p.dir), 'stageName')}:14: gateway.stageName "local/v1" is not an API Gateway stage name; use up to 128 letters, digits, - and _ (e.g. \${stage})`,
+    );
+  });
+});
+
 describe('the root turnctl.yaml gateway section', () => {
   it('GIVEN each stage WHEN expanded THEN the health route, the model and one preflight allow-list per stage web origins', () => {
     const project = loadProject(process.cwd());

@@ -79,8 +79,8 @@ export const gatewaySchema = z
   .strictObject({
     /** REST API name; default `${project}-${stage}-api`. */
     name: z.string().min(1).optional(),
-    /** API Gateway stage name; default: the turnctl stage name. */
-    stageName: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - and _').optional(),
+    /** API Gateway stage name; default: the turnctl stage name. May use ${stage}, …: its rule is checked after substitution. */
+    stageName: z.string().min(1).optional(),
     description: z.string().optional(),
     /** Model name → JSON schema file (draft 4), relative to the project directory. */
     models: z.record(z.string().regex(/^[A-Za-z0-9]+$/, 'model names are letters and digits only (API Gateway rule)'), z.string().min(1)).default({}),

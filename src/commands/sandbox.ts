@@ -32,7 +32,7 @@ export function register(group: Command, host: CommandHost): void {
 
   group
     .command('stop')
-    .description('stop the sandbox (its state is lost)')
+    .description('stop the sandbox (its state is lost; the local PGlite databases are kept)')
     .action(
       host.action(async () => {
         const { stopSandbox } = await sb();
@@ -55,7 +55,7 @@ export function register(group: Command, host: CommandHost): void {
 
   group
     .command('reset')
-    .description('empty the running sandbox (all resources of every stage on it)')
+    .description('empty the running sandbox (all resources of every stage on it) and delete the local PGlite databases')
     .action(
       host.action(async () => {
         const { sandboxStatus, resetSandbox } = await sb();

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
 
@@ -20,20 +21,44 @@ const LIMIT = 150 * 1024;
 const DATABASE_EXTERNALS = ['@electric-sql/pglite', 'knex-pglite'];
 const RECOMMENDED = { health: DATABASE_EXTERNALS, vehicles: DATABASE_EXTERNALS, subscriptions: DATABASE_EXTERNALS, migrate: DATABASE_EXTERNALS, legal: [] };
 
-const args = process.argv.slice(2);
-const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) || 7 : 7;
-const asJson = args.includes('--json');
-const only = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
+const USAGE = `usage: node bench/bundles.mjs [--runs N] [--json] [function…]
+
+Bundles each shipped function (default: every src/lambdas/<name>/index.ts) as turnctl release does and prints its zip
+size against the 150 KB limit and its cold import time.
+  --runs N     fresh node processes per function for the import median (default 7)
+  --json       print the figures as JSON
+  -h, --help   print this and exit (bundles nothing)`;
+// Strict, like bench/run.mjs: `--help` or a typo must not start the benchmark, and an unknown function is one line.
+let parsed;
+try {
+  parsed = parseArgs({ options: { runs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+} catch (err) {
+  console.error(`error: ${err.message}\n${USAGE}`);
+  process.exit(64);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const runs = Number(parsed.values.runs ?? '7');
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`error: --runs must be a whole number ≥ 1, not ${JSON.stringify(parsed.values.runs)}\n${USAGE}`);
+  process.exit(64);
+}
+const asJson = Boolean(parsed.values.json);
+const only = parsed.positionals;
+const unknown = only.filter((name) => !existsSync(join(ROOT, 'src/lambdas', name, 'index.ts')) && !declaredFunctions()[name]);
+if (unknown.length) {
+  console.error(`error: unknown function ${unknown.map((n) => `"${n}"`).join(', ')}; functions: ${lambdaNames().join(', ')}`);
+  process.exit(64);
+}
 
 mkdirSync(join(ROOT, '.turnctl'), { recursive: true });
 const work = mkdtempSync(join(ROOT, '.turnctl', 'bench-'));
 try {
   const { bundleFunction } = await loadBundler();
   const declared = declaredFunctions();
-  const names = only.length ? only : readdirSync(join(ROOT, 'src/lambdas'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(ROOT, 'src/lambdas', d.name, 'index.ts')))
-    .map((d) => d.name)
-    .sort();
+  const names = only.length ? only : lambdaNames();
   const rows = [];
   for (const name of names) {
     const fromConfig = declared[name] ? (declared[name].external ?? []) : undefined;
@@ -65,6 +90,14 @@ async function loadBundler() {
   const out = join(work, 'bundler.mjs');
   await build({ entryPoints: [join(ROOT, 'src/build/bundle.ts')], outfile: out, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'warning' });
   return import(pathToFileURL(out).href);
+}
+
+/** The shipped functions: every src/lambdas/<name>/index.ts. */
+function lambdaNames() {
+  return readdirSync(join(ROOT, 'src/lambdas'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(ROOT, 'src/lambdas', d.name, 'index.ts')))
+    .map((d) => d.name)
+    .sort();
 }
 
 /** `functions:` of turnctl.yaml (unsubstituted; only `entry` and `external` are read). */

@@ -22,18 +22,40 @@ export function contentHash(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 10)}`;
 }
 
-// Every secret value this process resolved. Process-wide on purpose: an AWS error can echo a value back (Lambda's
-// "environment variables exceeded 4KB" quotes them) from any client, long after the context that resolved it.
-const known = new Set<string>();
+// Every secret value this process resolved, by each form it can take in text (see formsOf) → the value. Process-wide on
+// purpose: an AWS error can echo a value back (Lambda's "environment variables exceeded 4KB" quotes them) from any
+// client, long after the context that resolved it.
+const known = new Map<string, string>();
+let longestFirst: string[] | undefined;
+
+/**
+ * The forms a value takes in what turnctl prints or records: itself; trimmed (a secret stored with a trailing newline
+ * is used trimmed, e.g. a database URL); JSON-escaped once and twice, as the value sits in a JSON log line, a JSON body,
+ * that body inside a payload, or an AWS error quoting a JSON request. A generated password holds `"` and `\`, which
+ * JSON escapes: matching the raw value alone missed it there.
+ */
+function formsOf(value: string): string[] {
+  const forms = new Set([value, value.trim()]);
+  for (const v of [...forms]) {
+    const once = JSON.stringify(v).slice(1, -1);
+    forms.add(once).add(JSON.stringify(once).slice(1, -1));
+  }
+  return [...forms].filter((f) => f.length >= 4);
+}
 
 /** Remembers a resolved secret so that error messages can be scrubbed of it (values shorter than 4 are not). */
 export function rememberSecret(value: string): void {
-  if (value.length >= 4) known.add(value);
+  if (value.length < 4) return;
+  for (const form of formsOf(value)) if (!known.has(form)) (known.set(form, value), (longestFirst = undefined));
 }
 
-/** Replaces every occurrence of the given secret values (default: every one resolved so far) by its fingerprint. */
-export function redact(text: string, secrets: Iterable<string> = known): string {
+/**
+ * Replaces every remembered secret in `text`, in each of its forms, by the value's fingerprint. Longest first: a value
+ * that holds another (a JSON secret and one of its keys) is replaced whole.
+ */
+export function redact(text: string): string {
+  longestFirst ??= [...known.keys()].sort((a, b) => b.length - a.length);
   let out = text;
-  for (const s of secrets) if (s && s.length >= 4 && out.includes(s)) out = out.split(s).join(fingerprint(s));
+  for (const form of longestFirst) if (out.includes(form)) out = out.split(form).join(fingerprint(known.get(form)!));
   return out;
 }

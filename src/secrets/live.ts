@@ -35,11 +35,10 @@ export function rememberLiveSecrets(ctx: Ctx, fn: string): Promise<void> {
   return p;
 }
 
-/** A value as it may be printed: every remembered secret in it replaced by its fingerprint (objects through JSON). */
+/** A value as it may be printed: every remembered secret in its strings (keys too) replaced by its fingerprint. */
 export function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;
   if (value === null || typeof value !== 'object') return value;
-  const text = JSON.stringify(value);
-  const clean = redact(text);
-  return clean === text ? value : (JSON.parse(clean) as T);
+  if (Array.isArray(value)) return value.map(redactValue) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(v)])) as T;
 }

@@ -19,6 +19,18 @@ describe('value fingerprints', () => {
     expect(redact('env {"API_KEY":"s3cr3t-value"} refused')).toBe(`env {"API_KEY":"${fingerprint('s3cr3t-value')}"} refused`);
   });
 
+  it('GIVEN a secret holding " and \\, stored with a trailing newline, inside a remembered JSON secret THEN redact finds it raw, trimmed and JSON-escaped, and the whole JSON secret first', () => {
+    const pw = 'Gen"pw\\x9\n';
+    const whole = JSON.stringify({ user: 'app', password: pw });
+    rememberSecret(pw);
+    rememberSecret(whole);
+    const fp = fingerprint(pw);
+    expect(redact(`log ${JSON.stringify({ token: pw })}`)).toBe(`log {"token":"${fp}"}`);
+    expect(redact(`body ${JSON.stringify(JSON.stringify({ token: pw }))}`)).toBe(`body "{\\"token\\":\\"${fp}\\"}"`);
+    expect(redact(`url ${pw.trim()}!`)).toBe(`url ${fp}!`);
+    expect(redact(`secret ${whole}`)).toBe(`secret ${fingerprint(whole)}`);
+  });
+
   it('GIVEN text holding no secret THEN contentHash is the plain short sha256', () => {
     expect(contentHash('{}')).toBe(`sha256:${createHash('sha256').update('{}').digest('hex').slice(0, 10)}`);
   });

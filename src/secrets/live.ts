@@ -1,5 +1,5 @@
 import type { Ctx } from '../context.js';
-import { getFunctionConfig } from '../aws/lambda.js';
+import { isAwsError } from '../errors.js';
 import { redact, rememberSecret } from './known.js';
 
 /** The environment keys of a function that turnctl.yaml takes from SSM or Secrets Manager. */
@@ -19,9 +19,11 @@ const read = new WeakMap<Ctx, Map<string, Promise<void>>>();
 
 /**
  * What a function prints is its own (log lines, an invocation's payload), but turnctl prints it: a function that logs
- * its configuration would put a secret on the operator's screen or into a journal. The values the `live` alias holds
- * under the keys turnctl.yaml takes from SSM / Secrets Manager are read from the function's configuration (no secret
- * read permission needed; once per function and process) so that `redact` replaces them by their fingerprints.
+ * its configuration would put a secret on the operator's screen or into a journal. The values every version of the
+ * function holds under the keys turnctl.yaml takes from SSM / Secrets Manager are read from its configuration (no
+ * secret read permission needed; once per function and process) so that `redact` replaces them by their fingerprints.
+ * Every version, not only the one `live` points at: log lines written before a release that rotated a secret hold the
+ * old value, and `logs tail --since` reads them after it.
  */
 export function rememberLiveSecrets(ctx: Ctx, fn: string): Promise<void> {
   if (!secretKeys(ctx, fn).length) return Promise.resolve();
@@ -29,7 +31,15 @@ export function rememberLiveSecrets(ctx: Ctx, fn: string): Promise<void> {
   if (!m) read.set(ctx, (m = new Map()));
   let p = m.get(fn);
   if (!p) {
-    p = getFunctionConfig(ctx, ctx.names.fn(fn), ctx.names.alias).then((cfg) => rememberEnvSecrets(ctx, fn, cfg?.Environment?.Variables));
+    p = (async () => {
+      const { paginateListVersionsByFunction } = await import('@aws-sdk/client-lambda');
+      try {
+        for await (const page of paginateListVersionsByFunction({ client: await ctx.aws.lambda() }, { FunctionName: ctx.names.fn(fn) }))
+          for (const v of page.Versions ?? []) rememberEnvSecrets(ctx, fn, v.Environment?.Variables);
+      } catch (err) {
+        if (!isAwsError(err, 'ResourceNotFoundException')) throw err; // not deployed: it has printed nothing
+      }
+    })();
     m.set(fn, p);
   }
   return p;

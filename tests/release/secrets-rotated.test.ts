@@ -1,0 +1,39 @@
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../src/secrets/known.js';
+import { spawnCli } from '../helpers/cli.js';
+import { makeProject } from '../helpers/project.js';
+
+const opts = { region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+
+describe('a rotated secret in older log lines', () => {
+  it('GIVEN a function that logged its secret, then a release that rotated it WHEN its logs are read (a fresh process) THEN the old value is shown as its fingerprint too', async () => {
+    // GIVEN a function whose TOKEN comes from Secrets Manager and which logs it on every call
+    const p = makeProject();
+    const old = `Old-T0ken-${p.name}`;
+    const rotated = `New-T0ken-${p.name}`;
+    const sm = new SecretsManagerClient(opts);
+    await sm.send(new CreateSecretCommand({ Name: `${p.name}/token`, SecretString: old }));
+    p.config.functions.health.environment.TOKEN = { secret: `${p.name}/token` };
+    p.writeConfig(p.config);
+    p.write('src/lambdas/health/index.ts', "export const handler = async () => { console.log('token=' + process.env.TOKEN); return { statusCode: 200, body: 'ok' }; };\n");
+    const first = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir);
+    expect(first.code, first.stderr).toBe(0);
+    const called = await spawnCli(['invoke', 'health', '--stage', 'local'], p.dir);
+    expect(called.code, called.stderr).toBe(0);
+    // AND the secret rotated and released (the live alias now holds the new value only)
+    await sm.send(new PutSecretValueCommand({ SecretId: `${p.name}/token`, SecretString: rotated }));
+    const second = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir);
+    expect(second.code, second.stderr).toBe(0);
+
+    // WHEN the last hour of its logs is read, as text and as JSON
+    const runs = await Promise.all([
+      spawnCli(['logs', 'tail', 'health', '--stage', 'local', '--since', '1h'], p.dir),
+      spawnCli(['logs', 'tail', 'health', '--stage', 'local', '--since', '1h', '--output', 'json'], p.dir),
+    ]);
+    // THEN the line the function logged before the rotation is there, with the old value's fingerprint
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    expect(runs[0]!.stdout).toContain(`token=${fingerprint(old)}`);
+    for (const r of runs) expect(`${r.stdout}\n${r.stderr}`).not.toContain(old);
+  });
+});

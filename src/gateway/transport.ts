@@ -93,9 +93,28 @@ export function localTransport(ctx: Ctx, desired: GatewayDesired): GatewayTransp
   };
 }
 
+/**
+ * The HTTPS transport of an AWS stage with the answers redacted: what a function answers (a degraded health body that
+ * quotes its database URL, say) goes into check results, the journal and the terminal. The values the functions hold
+ * under their secret keys are read first, as for invoke and logs (a `check post` process resolved none of them), and
+ * replaced in bodies and headers before anything truncates them (half a value would no longer be found).
+ */
+export async function awsTransport(ctx: Ctx, base: string): Promise<GatewayTransport> {
+  const { redactValue, rememberLiveSecrets } = await import('../secrets/live.js');
+  await Promise.all(Object.keys(ctx.stack.functions).map((fn) => rememberLiveSecrets(ctx, fn)));
+  const inner = httpTransport(base);
+  const clean = async (res: Promise<GatewayResponse>) => redactValue(await res);
+  return {
+    where: inner.where,
+    request: (route, headers) => clean(inner.request(route, headers)),
+    preflight: (path, headers) => clean(inner.preflight(path, headers)),
+    gatewayError: (path, headers) => clean(inner.gatewayError(path, headers)),
+  };
+}
+
 /** The transport for a stage; null when the API is not there yet (AWS stages). */
 export async function transportFor(ctx: Ctx, desired: GatewayDesired): Promise<GatewayTransport | null> {
   if (ctx.stage.sandbox) return localTransport(ctx, desired);
   const base = await stageBaseUrl(ctx, desired);
-  return base ? httpTransport(base) : null;
+  return base ? awsTransport(ctx, base) : null;
 }

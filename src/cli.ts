@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describeFailure, exitCodeOf, ExitCode } from './errors.js';
-import { redact } from './secrets/known.js';
-import { terminalIo, type Io } from './io.js';
+import { redactingIo, terminalIo, type Io } from './io.js';
 
 /** What a command group gets: the I/O object, the working directory and the action wrapper. */
 export interface CommandHost {
@@ -47,7 +46,7 @@ export interface MainOptions {
 /** Runs turnctl with `argv` (without node and script); resolves to the exit code. Never exits the process. */
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
   if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
-  const io = opts.io ?? terminalIo();
+  const io = redactingIo(opts.io ?? terminalIo());
   const debug = argv.includes('--debug');
   let exitCode: number = ExitCode.ok;
   const host: CommandHost = {
@@ -92,8 +91,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       return ExitCode.usage;
     }
     const e = describeFailure(err);
-    io.err(`error: ${redact(e.message)}`);
-    if (debug) io.err(redact(String((err as Error)?.stack ?? err)));
+    io.err(`error: ${e.message}`);
+    if (debug) io.err(String((err as Error)?.stack ?? err));
     return exitCodeOf(e);
   }
 }

@@ -1,4 +1,5 @@
 import { AbortedError, InterruptedError, UsageError } from './errors.js';
+import { redact } from './secrets/known.js';
 
 /** A progress indicator; a no-op when output is not a TTY. */
 export interface Spinner {
@@ -101,6 +102,26 @@ export function terminalIo(): Io {
       const { input } = await import('@inquirer/prompts');
       return interruptible(input({ message }, { output: process.stderr }));
     },
+  };
+}
+
+/**
+ * The one point all output passes: every line, spinner text and prompt has the secrets this process resolved or read
+ * replaced by their fingerprints (secrets/known.ts), whichever command, check or error put it together.
+ */
+export function redactingIo(io: Io): Io {
+  const r = (t: string | undefined) => (t === undefined ? t : redact(t));
+  return {
+    interactive: io.interactive,
+    color: io.color,
+    out: (t) => io.out(redact(t)),
+    err: (t) => io.err(redact(t)),
+    spinner(text) {
+      const s = io.spinner(redact(text));
+      return { update: (t) => s.update(redact(t)), succeed: (t) => s.succeed(r(t)), fail: (t) => s.fail(r(t)), stop: () => s.stop() };
+    },
+    confirm: (message) => io.confirm(redact(message)),
+    ask: (message) => io.ask(redact(message)),
   };
 }
 

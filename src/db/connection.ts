@@ -7,6 +7,7 @@ import type { Ctx } from '../context.js';
 import type { DatabaseStageConfig } from '../config/sections/database.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
 import { foldLines } from './core.js';
+import { rememberSecret } from '../secrets/known.js';
 
 /** The stage's database connection config, or undefined when the stage has none (sandbox stages default to PGlite). */
 export function stageDatabase(ctx: Ctx): DatabaseStageConfig | undefined {
@@ -92,7 +93,10 @@ export async function resolveTarget(ctx: Ctx): Promise<DbTarget> {
   // pg parses the URL with WHATWG URL and says only "Invalid URL": typically a generated password holding / ? or #.
   if (!URL.canParse(url))
     throw new InvalidInputError(configWhere(ctx, 'url'), `the database URL of stage ${ctx.stage.name} (from ${source}) does not parse as a URL; percent-encode the characters / ? # @ : and space in its user name and password (e.g. / as %2F), then run again (the value is not shown)`);
-  return { kind: 'pg', url, label: `the ${ctx.stage.name} database (${source})`, secrets: credentialsOf(url) };
+  const secrets = credentialsOf(url);
+  // Process-wide too: the password alone, or user:password, is then scrubbed from every output, not only db errors.
+  for (const s of secrets) rememberSecret(s);
+  return { kind: 'pg', url, label: `the ${ctx.stage.name} database (${source})`, secrets };
 }
 
 /** The strings that must never appear in output: the URL, its password and user:password, raw and decoded. */

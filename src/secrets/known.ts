@@ -59,3 +59,11 @@ export function redact(text: string): string {
   for (const form of longestFirst) if (out.includes(form)) out = out.split(form).join(fingerprint(known.get(form)!));
   return out;
 }
+
+/** A value as it may be printed or recorded: every remembered secret in its strings (keys too) replaced. */
+export function redactValue<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(redactValue) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(v)])) as T;
+}

@@ -1,6 +1,8 @@
 import type { Ctx } from '../context.js';
 import { isAwsError } from '../errors.js';
-import { redact, rememberSecret } from './known.js';
+import { rememberSecret } from './known.js';
+
+export { redactValue } from './known.js';
 
 /** The environment keys of a function that turnctl.yaml takes from SSM or Secrets Manager. */
 export function secretKeys(ctx: Ctx, fn: string): string[] {
@@ -43,12 +45,4 @@ export function rememberLiveSecrets(ctx: Ctx, fn: string): Promise<void> {
     m.set(fn, p);
   }
   return p;
-}
-
-/** A value as it may be printed: every remembered secret in its strings (keys too) replaced by its fingerprint. */
-export function redactValue<T>(value: T): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(redactValue) as T;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(v)])) as T;
 }

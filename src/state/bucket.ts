@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.js';
 import { isAwsError } from '../errors.js';
+import { redact } from '../secrets/known.js';
 
 /** True when the stage's state bucket exists (read-only). */
 export async function stateBucketExists(ctx: Ctx): Promise<boolean> {
@@ -49,11 +50,16 @@ export async function readStateJson<T>(ctx: Ctx, key: string): Promise<T | undef
   }
 }
 
-/** Writes a JSON object to the state bucket. */
+/**
+ * Writes a JSON object to the state bucket. Every string in it is redacted on the way (the one point every journal,
+ * lock and audit entry passes): a secret this process resolved or read never reaches the bucket, whichever message,
+ * check detail or step result carried it there.
+ */
 export async function writeStateJson(ctx: Ctx, key: string, value: unknown, extra: { IfNoneMatch?: string; IfMatch?: string } = {}): Promise<void> {
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const s3 = await ctx.aws.s3();
-  await s3.send(new PutObjectCommand({ Bucket: ctx.names.stateBucket, Key: key, Body: `${JSON.stringify(value, null, 2)}\n`, ContentType: 'application/json', ...extra }));
+  const body = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v), 2);
+  await s3.send(new PutObjectCommand({ Bucket: ctx.names.stateBucket, Key: key, Body: `${body}\n`, ContentType: 'application/json', ...extra }));
 }
 
 /** Lists keys under a prefix of the state bucket (all pages). */

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -82,6 +84,10 @@ describe('secrets never reach stdout, stderr, the journal or the audit log', () 
     // (a command that failed early would print no secret by failing: each must have done its job, bar the injected failure)
     for (const o of outputs.filter((x) => !x.cmd.startsWith(`release apply ${v2} --yes --debug`))) expect(o.code, `${o.cmd}: ${o.text}`).toBe(0);
     for (const o of outputs) for (const s of secrets) expect(o.text.includes(s), `${o.cmd} printed a secret`).toBe(false);
+    // AND the plan saved with --out (a CI artifact) holds fingerprints, not values
+    const saved = readFileSync(join(p.dir, 'plan.json'), 'utf8');
+    expect(JSON.parse(saved).steps.find((s: { section: string }) => s.section === 'env').changes.length).toBeGreaterThan(0);
+    for (const s of secrets) expect(saved.includes(s), 'plan.json holds a secret').toBe(false);
     // AND neither the journal nor the audit log in the state bucket holds one
     const state = `${p.name}-local-turnctl`;
     const journal = await objects(state, 'journal/');

@@ -62,6 +62,9 @@ function terminalLikeIo(): Io & { stdout: string[]; stderr: string[]; progress: 
   };
 }
 
+/** Every AWS call the cases made (reads): proof that the observer the "no write" assertion relies on sees calls. */
+const observed: AwsCall[] = [];
+
 describe('bad input: exit 65, one stderr line naming file:line, no stack trace, no AWS write call', () => {
   it('has at least 40 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
@@ -97,5 +100,11 @@ describe('bad input: exit 65, one stderr line naming file:line, no stack trace, 
     expect(lines[0]).toContain(c.says);
     expect(stderr).not.toMatch(/\n\s+at |internal error/);
     expect(calls.filter((x) => isWriteCommand(x.command))).toEqual([]);
+    observed.push(...calls);
+  });
+
+  it('counted the AWS calls of the cases (the no-write assertion above cannot pass by seeing none)', () => {
+    // (cases whose input is refused after live state was read, e.g. a stale saved plan or a version going backwards)
+    expect(observed.length).toBeGreaterThan(0);
   });
 });

@@ -19,11 +19,12 @@ describe('a failure injected in each step is rolled back to the exact before-sta
       expect(before.gateway.routes['OPTIONS /hello'].integrationResponses['200']).toHaveProperty(['method.response.header.Access-Control-Allow-Methods']);
       // AND release 1.1.0 that changes every section
       const manifest = changeEverything(p);
-      const out: Array<{ section: string; code: number | null; stderr: string; state: unknown }> = [];
+      const out: Array<{ section: string; code: number | null; stderr: string; state: unknown; step?: { status: string; changes: number } }> = [];
       for (const section of sections) {
         // WHEN the step fails right after it applied its changes
-        const r = await spawnCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_FAIL_STEP: section });
-        out.push({ section, code: r.code, stderr: r.stderr, state: await stackState(p) });
+        const r = await spawnCli(['release', 'apply', manifest, '--stage', 'local', '--yes', '--output', 'json'], p.dir, { TURNCTL_TEST_FAIL_STEP: section });
+        const steps = r.stdout.trim() ? (JSON.parse(r.stdout) as { steps: Array<{ section: string; status: string; changes: number }> }).steps : [];
+        out.push({ section, code: r.code, stderr: r.stderr, state: await stackState(p), step: steps.find((s) => s.section === section) });
       }
       return { before, out };
     });
@@ -34,6 +35,9 @@ describe('a failure injected in each step is rolled back to the exact before-sta
         expect(o.code, `${o.section}: ${o.stderr}`).toBe(1);
         expect(o.stderr, o.section).toMatch(new RegExp(`injected failure in step ${o.section}.*the release was rolled back`));
         expect(o.state, o.section).toEqual(before);
+        // AND the step had really written something before it failed (a step with nothing to do fails the same way
+        // and "restores" trivially: a section 1.1.0 stopped changing would pass unnoticed)
+        expect(o.step?.changes, `${o.section}: ${o.stderr}`).toBeGreaterThan(0);
       }
     }
     expect(results.flatMap((r) => r.out.map((o) => o.section)).sort()).toEqual([...FULL_SECTIONS].sort());

@@ -1,7 +1,8 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { mapLimit } from '../../src/aws/clients.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
-import { FULL_SECTIONS, fullProject, stackState } from './support.js';
+import { direct, FULL_SECTIONS, fullProject, stackState } from './support.js';
 
 const MANIFEST = 'releases/1.0.0.yaml';
 /**
@@ -9,6 +10,14 @@ const MANIFEST = 'releases/1.0.0.yaml';
  * that the gateway goes after the functions its routes name (the release creates them).
  */
 const STEPS = ['bootstrap', 'layers', 'env', 'buckets', 'database', 'functions', 'gateway', 'monitoring', 'legal'];
+
+/** The sections and statuses of the one run journalled in a state bucket (read directly, not through turnctl). */
+async function journalSteps(bucket: string): Promise<Array<[string, string]>> {
+  const keys = (await direct.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'journal/' }))).Contents ?? [];
+  expect(keys).toHaveLength(1);
+  const journal = JSON.parse(await (await direct.s3.send(new GetObjectCommand({ Bucket: bucket, Key: keys[0]!.Key! }))).Body!.transformToString());
+  return journal.steps.map((s: { section: string; status: string }) => [s.section, s.status]);
+}
 
 describe('crash at every step boundary of a release with every section, then resume', () => {
   it('GIVEN an apply SIGKILLed after step k (for every k, and before the first) WHEN resumed THEN the stack equals an uninterrupted apply and re-plans empty', async () => {
@@ -28,11 +37,12 @@ describe('crash at every step boundary of a release with every section, then res
     const outcomes = await mapLimit(boundaries, 3, async (k) => {
       const p = await fullProject();
       const killed = await spawnCli(['release', 'apply', MANIFEST, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: String(k) });
+      const atKill = await journalSteps(`${p.name}-local-turnctl`);
       // (the lock refusal after a crash is checked at one boundary; tests/release/lock-resume.test.ts covers it too)
       const blocked = k === 4 ? await runCli(['release', 'apply', MANIFEST, '--stage', 'local', '--yes'], p.dir) : undefined;
       const resumed = await spawnCli(['release', 'resume', '--stage', 'local', '--yes'], p.dir);
       const replan = await runCli(['release', 'plan', MANIFEST, '--stage', 'local', '--exit-code'], p.dir);
-      return { k, killed, blocked, resumed, replan, state: resumed.code === 0 ? await stackState(p, { ids: false }) : null };
+      return { k, killed, atKill, blocked, resumed, replan, state: resumed.code === 0 ? await stackState(p, { ids: false }) : null };
     });
 
     // THEN each was really killed there, a second apply was refused by the lock, resume finished the release,
@@ -40,6 +50,8 @@ describe('crash at every step boundary of a release with every section, then res
     const expected = await uninterrupted;
     for (const o of outcomes) {
       expect(o.killed.signal, `boundary ${o.k}: ${o.killed.stderr}`).toBe('SIGKILL');
+      // (at that boundary: the journal shows exactly the first k steps done and the rest not started)
+      expect(o.atKill, `boundary ${o.k}`).toEqual(STEPS.map((section, i) => [section, i < o.k ? 'done' : 'pending']));
       if (o.blocked) expect(o.blocked.code, `boundary ${o.k}: ${o.blocked.stderr}`).toBe(4);
       expect(o.resumed.code, `boundary ${o.k}: ${o.resumed.stderr}`).toBe(0);
       expect(o.state, `boundary ${o.k}`).toEqual(expected);

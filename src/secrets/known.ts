@@ -31,16 +31,26 @@ let longestFirst: string[] | undefined;
 /**
  * The forms a value takes in what turnctl prints or records: itself; trimmed (a secret stored with a trailing newline
  * is used trimmed, e.g. a database URL); JSON-escaped once and twice, as the value sits in a JSON log line, a JSON body,
- * that body inside a payload, or an AWS error quoting a JSON request. A generated password holds `"` and `\`, which
- * JSON escapes: matching the raw value alone missed it there.
+ * that body inside a payload, or an AWS error quoting a JSON request; URL-encoded, as a token sits in a logged request
+ * URL. A generated password holds `"` and `\`, which JSON escapes, a base64 token `+` and `/`, which URLs encode:
+ * matching the raw value alone missed them there.
  */
 function formsOf(value: string): string[] {
   const forms = new Set([value, value.trim()]);
   for (const v of [...forms]) {
     const once = JSON.stringify(v).slice(1, -1);
-    forms.add(once).add(JSON.stringify(once).slice(1, -1));
+    forms.add(once).add(JSON.stringify(once).slice(1, -1)).add(urlEncoded(v));
   }
   return [...forms].filter((f) => f.length >= 4);
+}
+
+/** encodeURIComponent, or the value itself when it holds a lone surrogate (which encodeURIComponent refuses). */
+function urlEncoded(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** Remembers a resolved secret so that error messages can be scrubbed of it (values shorter than 4 are not). */

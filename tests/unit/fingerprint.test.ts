@@ -19,7 +19,7 @@ describe('value fingerprints', () => {
     expect(redact('env {"API_KEY":"s3cr3t-value"} refused')).toBe(`env {"API_KEY":"${fingerprint('s3cr3t-value')}"} refused`);
   });
 
-  it('GIVEN a secret holding " and \\, stored with a trailing newline, inside a remembered JSON secret THEN redact finds it raw, trimmed and JSON-escaped, and the whole JSON secret first', () => {
+  it('GIVEN a secret holding " and \\, stored with a trailing newline, inside a remembered JSON secret THEN redact finds it raw, trimmed, JSON-escaped and URL-encoded, and the whole JSON secret first', () => {
     const pw = 'Gen"pw\\x9\n';
     const whole = JSON.stringify({ user: 'app', password: pw });
     rememberSecret(pw);
@@ -29,6 +29,10 @@ describe('value fingerprints', () => {
     expect(redact(`body ${JSON.stringify(JSON.stringify({ token: pw }))}`)).toBe(`body "{\\"token\\":\\"${fp}\\"}"`);
     expect(redact(`url ${pw.trim()}!`)).toBe(`url ${fp}!`);
     expect(redact(`secret ${whole}`)).toBe(`secret ${fingerprint(whole)}`);
+    // AND a base64 token in a logged request URL
+    const token = 'dG9r+ZW4/x=';
+    rememberSecret(token);
+    expect(redact(`GET https://api.example/v1?key=${encodeURIComponent(token)}&x=1`)).toBe(`GET https://api.example/v1?key=${fingerprint(token)}&x=1`);
   });
 
   it('GIVEN text holding no secret THEN contentHash is the plain short sha256', () => {

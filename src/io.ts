@@ -1,5 +1,5 @@
 import { AbortedError, InterruptedError, UsageError } from './errors.js';
-import { redact } from './secrets/known.js';
+import { redact, redactText } from './secrets/known.js';
 
 /** A progress indicator; a no-op when output is not a TTY. */
 export interface Spinner {
@@ -114,8 +114,8 @@ export function redactingIo(io: Io): Io {
   return {
     interactive: io.interactive,
     color: io.color,
-    out: (t) => io.out(redact(t)),
-    err: (t) => io.err(redact(t)),
+    out: (t) => io.out(redactText(t)),
+    err: (t) => io.err(redactText(t)),
     spinner(text) {
       const s = io.spinner(redact(text));
       return { update: (t) => s.update(redact(t)), succeed: (t) => s.succeed(r(t)), fail: (t) => s.fail(r(t)), stop: () => s.stop() };

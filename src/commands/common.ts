@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { redact } from '../secrets/known.js';
+import { redactText } from '../secrets/known.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -64,7 +64,7 @@ export function writeResultFile(cwd: string, file: string, text: string, flag: s
   const path = resolve(cwd, file);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, redact(text)); // a saved plan, an export: like stdout, never a secret
+    writeFileSync(tmp, redactText(text)); // a saved plan, an export: like stdout, never a secret
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });

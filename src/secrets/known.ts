@@ -77,3 +77,21 @@ export function redactValue<T>(value: T): T {
   if (Array.isArray(value)) return value.map(redactValue) as T;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(v)])) as T;
 }
+
+/**
+ * Text as it may be printed or saved (a sink's redaction): like `redact`, but a JSON document or line (`--output json`,
+ * a saved plan) stays valid JSON — only its strings are redacted. A secret that reads as a JSON token (an SSM flag
+ * "true", a port "3000") replaced in the raw text would have broken `"sensitive": true` or `"timeout": 3000`.
+ */
+export function redactText(text: string): string {
+  const clean = redact(text);
+  if (clean === text || !/^\s*[[{]/.test(text)) return clean;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return clean;
+  }
+  const json = JSON.stringify(redactValue(value), null, /^[[{]\n/.test(text.trimStart()) ? 2 : undefined);
+  return text.endsWith('\n') ? `${json}\n` : json;
+}

@@ -37,6 +37,16 @@ describe('the sinks every output passes redact what no source did', () => {
     expect(await readStateJson(ctx, 'journal/test/run.json')).toEqual({ version: 1, steps: [{ error: `refused ${fp}`, result: { values: [fp] } }] });
   });
 
+  it('GIVEN a secret that reads as a JSON token (an SSM flag "true") WHEN --output json prints a document or a line holding it THEN the output stays JSON, the string holding it redacted', () => {
+    rememberSecret('true');
+    const rec = recordingIo();
+    const io = redactingIo(rec);
+    io.out(JSON.stringify({ sensitive: true, flag: 'true', note: `saw ${secret}` }, null, 2));
+    io.out(JSON.stringify({ ok: true, message: 'true' }));
+    expect(rec.stdout[0]).toBe(JSON.stringify({ sensitive: true, flag: fingerprint('true'), note: `saw ${fp}` }, null, 2));
+    expect(JSON.parse(rec.stdout[1]!)).toEqual({ ok: true, message: fingerprint('true') });
+  });
+
   it('GIVEN a resolved secret WHEN a result file (a saved plan) is written THEN the file holds the fingerprint', () => {
     const dir = mkdtempSync(join(tmpdir(), 'turnctl-sink-'));
     const path = writeResultFile(dir, 'plan.json', `${JSON.stringify({ note: secret }, null, 2)}\n`, '--out');

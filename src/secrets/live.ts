@@ -1,4 +1,5 @@
 import type { Ctx } from '../context.js';
+import { getFunctionConfig } from '../aws/lambda.js';
 import { isAwsError } from '../errors.js';
 import { rememberSecret } from './known.js';
 
@@ -39,7 +40,11 @@ export function rememberLiveSecrets(ctx: Ctx, fn: string): Promise<void> {
         for await (const page of paginateListVersionsByFunction({ client: await ctx.aws.lambda() }, { FunctionName: ctx.names.fn(fn) }))
           for (const v of page.Versions ?? []) rememberEnvSecrets(ctx, fn, v.Environment?.Variables);
       } catch (err) {
-        if (!isAwsError(err, 'ResourceNotFoundException')) throw err; // not deployed: it has printed nothing
+        if (isAwsError(err, 'ResourceNotFoundException')) return; // not deployed: it has printed nothing
+        if (!isAwsError(err, 'AccessDeniedException')) throw err;
+        // A role without lambda:ListVersionsByFunction (a logs reader, say): the live version's values at least.
+        const cfg = await getFunctionConfig(ctx, ctx.names.fn(fn), ctx.names.alias);
+        rememberEnvSecrets(ctx, fn, cfg?.Environment?.Variables);
       }
     })();
     m.set(fn, p);

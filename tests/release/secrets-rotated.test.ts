@@ -2,6 +2,7 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/secrets/known.js';
 import { spawnCli } from '../helpers/cli.js';
+import { answeringProxy } from '../helpers/forward.js';
 import { makeProject } from '../helpers/project.js';
 
 const opts = { region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
@@ -35,5 +36,21 @@ describe('a rotated secret in older log lines', () => {
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     expect(runs[0]!.stdout).toContain(`token=${fingerprint(old)}`);
     for (const r of runs) expect(`${r.stdout}\n${r.stderr}`).not.toContain(old);
+
+    // WHEN read by a role that may not list the function's versions (lambda:ListVersionsByFunction denied)
+    const denying = await answeringProxy(process.env.TURNCTL_SANDBOX_ENDPOINT!, (req) =>
+      req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+\/versions/.test(req.url ?? '')
+        ? { status: 403, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException', 'x-amzn-requestid': 'r-deny' }, body: JSON.stringify({ Message: 'not authorized to perform: lambda:ListVersionsByFunction' }) }
+        : undefined,
+    );
+    try {
+      const limited = await spawnCli(['logs', 'tail', 'health', '--stage', 'local', '--since', '1h'], p.dir, { TURNCTL_SANDBOX_ENDPOINT: denying.url });
+      // THEN it still works, and the live version's value is scrubbed
+      expect(limited.code, limited.stderr).toBe(0);
+      expect(limited.stdout).toContain(`token=${fingerprint(rotated)}`);
+      expect(limited.stdout).not.toContain(rotated);
+    } finally {
+      await denying.close();
+    }
   });
 });

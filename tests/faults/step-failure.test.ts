@@ -7,7 +7,15 @@ import { changeEverything, FULL_SECTIONS, fullProject, stackState } from './supp
 const LANES = 3;
 
 describe('a failure injected in each step is rolled back to the exact before-state', () => {
-  it('GIVEN release 1.0.0 live and 1.1.0 changing every section WHEN step X fails (for every X) THEN the stack is exactly as before and exit is 1', async () => {
+  it('GIVEN release 1.0.0 live and 1.1.0 changing every section (an empty stage for bootstrap) WHEN step X fails (for every X) THEN the stack is exactly as before and exit is 1', async () => {
+    // (the bootstrap step has nothing to do in 1.1.0: it fails in a first release instead, on an empty stage, alongside)
+    const bootstrap = (async () => {
+      const p = await fullProject();
+      const before = await stackState(p);
+      const r = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes', '--output', 'json'], p.dir, { TURNCTL_TEST_FAIL_STEP: 'bootstrap' });
+      const steps = r.stdout.trim() ? (JSON.parse(r.stdout) as { steps: Array<{ section: string; status: string; changes: number }> }).steps : [];
+      return { before, out: [{ section: 'bootstrap', code: r.code, stderr: r.stderr, state: await stackState(p), step: steps.find((s) => s.section === 'bootstrap') }] };
+    })();
     const lanes = Array.from({ length: LANES }, (_, i) => FULL_SECTIONS.filter((_, j) => j % LANES === i));
     const results = await mapLimit(lanes, LANES, async (sections) => {
       // GIVEN a stage on release 1.0.0
@@ -28,6 +36,7 @@ describe('a failure injected in each step is rolled back to the exact before-sta
       }
       return { before, out };
     });
+    results.push(await bootstrap);
 
     for (const { before, out } of results) {
       for (const o of out) {
@@ -40,6 +49,6 @@ describe('a failure injected in each step is rolled back to the exact before-sta
         expect(o.step?.changes, `${o.section}: ${o.stderr}`).toBeGreaterThan(0);
       }
     }
-    expect(results.flatMap((r) => r.out.map((o) => o.section)).sort()).toEqual([...FULL_SECTIONS].sort());
+    expect(results.flatMap((r) => r.out.map((o) => o.section)).sort()).toEqual(['bootstrap', ...FULL_SECTIONS].sort());
   }, 300_000);
 });

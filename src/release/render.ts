@@ -10,20 +10,26 @@ function short(v: unknown): string {
   return JSON.stringify(v);
 }
 
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `key: before → after` for every key whose value differs, descending into nested maps (a model schema's
+ * `properties.note.maxLength`) so a one-keyword change is not shown as the whole map twice. Keys only the
+ * before-state has were removed (a schema that drops "required"): shown as → ∅.
+ */
+function differences(b: Record<string, unknown>, a: Record<string, unknown>, prefix = ''): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .flatMap((k) => (isMap(a[k]) && isMap(b[k]) ? differences(b[k], a[k], `${prefix}${k}.`) : [`${prefix}${k}: ${short(b[k])} → ${short(a[k])}`]));
+}
+
 function describeChange(c: Change): string {
   if (c.action === 'create' || c.action === 'delete') {
     const v = c.action === 'create' ? c.after : c.before;
     return typeof v === 'object' && v !== null ? '' : short(v);
   }
-  if (c.before && c.after && typeof c.before === 'object' && typeof c.after === 'object') {
-    const b = c.before as Record<string, unknown>;
-    const a = c.after as Record<string, unknown>;
-    // Keys only the before-state has were removed (a model schema that drops "required"): shown as → ∅.
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-      .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-      .map((k) => `${k}: ${short(b[k])} → ${short(a[k])}`)
-      .join(', ');
-  }
+  if (c.before && c.after && typeof c.before === 'object' && typeof c.after === 'object')
+    return differences(c.before as Record<string, unknown>, c.after as Record<string, unknown>).join(', ');
   return `${short(c.before)} → ${short(c.after)}`;
 }
 

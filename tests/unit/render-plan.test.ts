@@ -6,7 +6,7 @@ const plan = (changes: Plan['steps'][number]['changes']): Plan =>
   ({ version: 1, release: '1.0.0', stage: 'local', digest: 'sha256:0123456789abcdef', summary: { create: 0, update: changes.length, delete: 0 }, steps: [{ section: 'gateway', changes, fingerprint: 'f' }] }) as unknown as Plan;
 
 describe('renderPlan', () => {
-  it('GIVEN an update whose after-state lacks keys the before-state has (a model schema losing "required") WHEN rendered THEN the removed keys are shown going to ∅', () => {
+  it('GIVEN an update whose after-state lacks keys the before-state has (a model schema losing "required") and a nested change WHEN rendered THEN the removed keys are shown going to ∅ and the nested change at its dotted path, not as the whole map twice', () => {
     // GIVEN a model change that drops "required" and "description" and changes a property
     const before = { type: 'object', description: 'Body of POST /x', required: ['name'], properties: { name: { type: 'string' } } };
     const after = { type: 'object', properties: { name: { type: 'string', maxLength: 40 } } };
@@ -14,7 +14,7 @@ describe('renderPlan', () => {
     const lines = renderPlan(plan([{ id: 'model:HelloRequest', action: 'update', before, after }]), false);
     // THEN the line names every key that differs, the removed ones included
     expect(lines).toContain(
-      '    ~ model:HelloRequest  properties: {"name":{"type":"string"}} → {"name":{"type":"string","maxLength":40}}, description: Body of POST /x → ∅, required: ["name"] → ∅',
+      '    ~ model:HelloRequest  properties.name.maxLength: ∅ → 40, description: Body of POST /x → ∅, required: ["name"] → ∅',
     );
   });
 

@@ -147,7 +147,8 @@ export function register(group: Command, host: CommandHost): void {
         const builds = await withSpinner(opts, `reading CodeBuild history of ${layer}`, async (ctx) => {
           const t = layerTargets(ctx, [layer])[0]!;
           if (t.via === 'local') {
-            io.err(`layer ${layer} builds locally on stage ${ctx.stage.name} (layers.${layer}.build.via); it has no CodeBuild history there`);
+            const why = ctx.stack.layers?.[layer]?.build.via === 'local' ? `layers.${layer}.build.via is local` : 'build.via auto builds locally on sandbox stages';
+            io.err(`layer ${layer} builds locally on stage ${ctx.stage.name} (${why}); it has no CodeBuild history there`);
             return [];
           }
           return layerBuilds(ctx, t, limit);

@@ -22,6 +22,17 @@ interface SandboxState {
 
 const stateFile = (projectDir: string) => join(stateDir(projectDir), 'sandbox.json');
 
+/**
+ * The ports Node's fetch refuses to connect to ("bad port": the Fetch standard's port blocking list). turnctl talks to
+ * the sandbox with fetch (readiness, reset, Lambda code downloads), so moto would listen there and never be reached.
+ */
+const FETCH_BLOCKED_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113,
+  115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556,
+  563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667,
+  6668, 6669, 6679, 6697, 10080,
+]);
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -99,11 +110,13 @@ export function motoInstalled(): boolean {
 }
 
 /** Starts a moto server on a free port for `projectDir` (pid and port kept under .turnctl/); returns its status. */
-export async function startSandbox(projectDir: string, port?: number): Promise<SandboxStatus & { alreadyRunning: boolean }> {
+export async function startSandbox(projectDir: string, port?: number, readyTimeoutMs = 30000): Promise<SandboxStatus & { alreadyRunning: boolean }> {
   const current = await sandboxStatus(projectDir);
   if (current.running) return { ...current, alreadyRunning: true };
   if (!motoInstalled()) throw new TurnctlError('moto is not installed; run: pip install -r sandbox/requirements.txt');
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError(`--port must be a TCP port number (1-65535); leave it out for a free one`);
+  if (port !== undefined && FETCH_BLOCKED_PORTS.has(port))
+    throw new UsageError(`--port ${port} is a port Node's fetch refuses to connect to (blocked by the Fetch standard, like 22, 25 or 6000); pick another port or leave --port out for a free one`);
   if (port !== undefined && !(await portFree(port)))
     throw new UsageError(`--port ${port} is already in use on 127.0.0.1 (another sandbox or program); pick another port or leave --port out for a free one`);
   const p = port ?? (await freePort());
@@ -116,7 +129,13 @@ export async function startSandbox(projectDir: string, port?: number): Promise<S
   closeSync(log);
   child.unref();
   const endpoint = `http://127.0.0.1:${p}`;
-  await waitReady(endpoint, child.pid!);
+  try {
+    await waitReady(endpoint, child.pid!, readyTimeoutMs);
+  } catch (err) {
+    // Not recorded in sandbox.json, so no `sandbox stop` could ever find it: a server that never answered is ended here.
+    if (alive(child.pid!)) process.kill(child.pid!, 'SIGTERM');
+    throw err;
+  }
   const state: SandboxState = { pid: child.pid!, port: p, endpoint, startedAt: new Date().toISOString() };
   writeFileSync(stateFile(projectDir), `${JSON.stringify(state, null, 2)}\n`);
   return { running: true, endpoint, pid: child.pid!, port: p, alreadyRunning: false };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,39 @@ describe('turnctl sandbox', () => {
     const bad = await spawnCli(['sandbox', 'start', '--port', 'abc'], dir, env);
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/^error: --port must be a TCP port number/);
+  });
+
+  it('GIVEN a --port that fetch refuses (22, 6000) THEN usage error 64 before anything starts (moto listened there, was never reached, and was left running)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnctl-sb-'));
+    writeFileSync(join(dir, 'turnctl.yaml'), 'project: sb\nstages:\n  local: { account: "123456789012", sandbox: true }\n');
+    for (const port of ['22', '6000']) {
+      const r = await spawnCli(['sandbox', 'start', '--port', port], dir, { TURNCTL_SANDBOX_ENDPOINT: '' });
+      expect(r.code, r.stderr).toBe(64);
+      expect(r.stderr.trim()).toBe(`error: --port ${port} is a port Node's fetch refuses to connect to (blocked by the Fetch standard, like 22, 25 or 6000); pick another port or leave --port out for a free one`);
+    }
+    expect(existsSync(join(dir, '.turnctl', 'sandbox.log'))).toBe(false); // no server was spawned
+  });
+
+  it('GIVEN a server that never answers WHEN sandbox start gives up THEN that process is ended, not left running unrecorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnctl-sb-'));
+    // A python3 that passes the "moto installed" probe, then runs a "server" that never listens.
+    const bin = join(dir, 'fake-bin');
+    mkdirSync(bin);
+    const pidFile = join(dir, 'server.pid');
+    writeFileSync(join(bin, 'python3'), `#!/bin/sh\nif [ "$1" = "-c" ]; then exit 0; fi\necho $$ > ${pidFile}\nexec sleep 120\n`);
+    chmodSync(join(bin, 'python3'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const { startSandbox } = await import('../../src/sandbox/sandbox.js');
+      await expect(startSandbox(dir, undefined, 1500)).rejects.toThrow(/the sandbox did not start at http:\/\/127\.0\.0\.1:\d+; see \.turnctl\/sandbox\.log/);
+    } finally {
+      process.env.PATH = path;
+    }
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(() => process.kill(pid, 0)).toThrow(); // before the fix it kept running, in no sandbox.json
+    expect(existsSync(join(dir, '.turnctl', 'sandbox.json'))).toBe(false);
   });
 
   it('GIVEN a turnctl.yaml with a mistake WHEN the sandbox is started, queried, reset and stopped THEN each works (the sandbox needs only the project directory)', async () => {

@@ -67,7 +67,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, '')),
       writeErr: (s) => io.err(s.replace(/\n$/, '')),
-      outputError: (s, write) => write(s),
+      // One line, like every other failure: commander puts its "(Did you mean …?)" on a line of its own.
+      outputError: (s, write) => write(s.trimEnd().replace(/\n\((Did you mean [^)]*)\)/, (_m, hint: string) => `; ${hint.charAt(0).toLowerCase()}${hint.slice(1)}`)),
     })
     .showSuggestionAfterError(true);
   // The group to load: the first word, or the one after `help` (`turnctl help release` lists release's commands).

@@ -164,6 +164,19 @@ describe('turnctl sandbox', () => {
     // AND no command at all is still a usage error
     expect((await spawnCli(['release'], process.cwd())).code).toBe(64);
   });
+
+  it('GIVEN a misspelt command or option THEN exit 64 with one error line that carries the suggestion', async () => {
+    for (const [args, line] of [
+      [['relase'], "error: unknown command 'relase'; did you mean release?"],
+      [['release', 'statsu', '--stage', 'local'], "error: unknown command 'statsu'; did you mean status?"],
+      [['release', 'plan', 'releases/1.0.0.yaml', '--stage', 'local', '--ouptut', 'json'], "error: unknown option '--ouptut'; did you mean --output?"],
+    ] as const) {
+      const r = await spawnCli([...args], process.cwd());
+      expect(r.code).toBe(64);
+      // Before the fix commander's "(Did you mean …?)" was a second stderr line.
+      expect(r.stderr).toBe(`${line}\n`);
+    }
+  });
 });
 
 /** Packages inside the dist/ chunks a traced run loaded (from esbuild's `// node_modules/...` markers) and outside it. */

@@ -23,10 +23,10 @@ export function register(group: Command, host: CommandHost): void {
     const ctx = openStage(opts.stage, { cwd: host.cwd, progress: (t) => spinner.update(t) });
     return { ctx, spinner };
   }
-  async function withSpinner<T>(opts: StageOpts, first: string, fn: (ctx: Awaited<ReturnType<typeof open>>['ctx']) => Promise<T>): Promise<T> {
+  async function withSpinner<T>(opts: StageOpts, first: string, fn: (ctx: Awaited<ReturnType<typeof open>>['ctx'], spinner: Awaited<ReturnType<typeof open>>['spinner']) => Promise<T>): Promise<T> {
     const { ctx, spinner } = await open(opts, first);
     try {
-      const r = await fn(ctx);
+      const r = await fn(ctx, spinner);
       spinner.stop();
       return r;
     } catch (err) {
@@ -91,16 +91,18 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(yesOption())
     .action(
       host.action(async (layers: string[], opts: StageOpts) => {
-        const { openStage } = await import('../context.js');
         const { confirmOrRefuse } = await import('../io.js');
-        const ctx0 = openStage(opts.stage, { cwd: host.cwd });
-        await confirmOrRefuse(io, {
-          yes: opts.yes,
-          message: `Attach layers to the live functions of stage ${ctx0.stage.name}?`,
-          ...(ctx0.stage.confirm ? { typed: ctx0.stage.name } : {}),
-        });
         const { attachLayers } = await import('../layers/attach.js');
-        const results = await withSpinner(opts, 'attaching layers', (ctx) => attachLayers(ctx, layers));
+        const results = await withSpinner(opts, 'attaching layers', (ctx, spinner) =>
+          attachLayers(ctx, layers, async (fns) => {
+            spinner.stop();
+            await confirmOrRefuse(io, {
+              yes: opts.yes,
+              message: `Attach layers to ${fns.join(', ')} on stage ${ctx.stage.name} (a new version of each, live alias moved)?`,
+              ...(ctx.stage.confirm ? { typed: ctx.stage.name } : {}),
+            });
+          }),
+        );
         printResult(io, opts.output, { functions: results }, () =>
           results.length
             ? results.map((r) => `${r.function}: ${r.changed ? `live → version ${r.version}` : 'already attached'}  ${r.layers.map((a) => a.split(':').slice(-2).join(':')).join(', ')}`)

@@ -33,7 +33,7 @@ function wantedArns(ctx: Ctx, fn: string, targets: readonly LayerTarget[], versi
  * UpdateFunctionConfiguration(Layers) + the Lambda waiter, then a new published version and the `live` alias moved
  * to it — the same sequence as the functions step, so code, env and layers still change together per version.
  */
-export async function attachLayers(ctx: Ctx, only: readonly string[] = []): Promise<AttachOutcome[]> {
+export async function attachLayers(ctx: Ctx, only: readonly string[] = [], confirm?: (functions: string[]) => Promise<void>): Promise<AttachOutcome[]> {
   const targets = layerTargets(ctx);
   const selected = only.length ? new Set(only) : new Set(targets.map((t) => t.layer));
   if (only.length) layerTargets(ctx, only); // unknown names are a usage error
@@ -48,18 +48,26 @@ export async function attachLayers(ctx: Ctx, only: readonly string[] = []): Prom
   const versions = new Map(await mapLimit(layerNames, ctx.concurrency, async (n) => [n, await layerVersions(ctx, n)] as const));
   const wanted = new Map(fns.map((fn) => [fn, wantedArns(ctx, fn, targets, versions)]));
 
-  const l = await import('@aws-sdk/client-lambda');
-  const lambda = await ctx.aws.lambda();
-  return mapLimit(fns, ctx.concurrency, async (fn) => {
+  // Read every function first: the confirmation names those that change, and a stage where none would change asks
+  // nothing (no --yes needed off a TTY), like a release apply without changes.
+  const current = await mapLimit(fns, ctx.concurrency, async (fn) => {
     const name = ctx.names.fn(fn);
-    const want = wanted.get(fn)!;
     const live = await getFunctionConfig(ctx, name, ctx.names.alias);
     const latest = live ? await getFunctionConfig(ctx, name) : null;
     if (!latest) throw new TurnctlError(`function "${fn}" (${name}) has no \`${ctx.names.alias}\` alias on stage ${ctx.stage.name}; deploy it with \`turnctl release apply\` first`);
     const arns = (c: typeof live) => (c?.Layers ?? []).map((x) => x.Arn!);
-    if (JSON.stringify(arns(live)) === JSON.stringify(want)) return { function: fn, layers: want, changed: false };
+    return { fn, name, latest, attached: JSON.stringify(arns(live)) === JSON.stringify(wanted.get(fn)), latestHas: JSON.stringify(arns(latest)) === JSON.stringify(wanted.get(fn)) };
+  });
+  const pending = current.filter((c) => !c.attached).map((c) => c.fn);
+  if (pending.length) await confirm?.(pending);
+
+  const l = await import('@aws-sdk/client-lambda');
+  const lambda = await ctx.aws.lambda();
+  return mapLimit(current, ctx.concurrency, async ({ fn, name, latest, attached, latestHas }) => {
+    const want = wanted.get(fn)!;
+    if (attached) return { function: fn, layers: want, changed: false };
     ctx.progress(`attach: ${fn}`);
-    if (JSON.stringify(arns(latest)) !== JSON.stringify(want)) {
+    if (!latestHas) {
       await lambda.send(new l.UpdateFunctionConfigurationCommand({ FunctionName: name, Layers: want }));
       await waitUpdated(lambda, name);
     }

@@ -39,8 +39,8 @@ describe('turnctl layers (sandbox)', () => {
       expect.objectContaining({ layer: 'common', runtime: 'nodejs22.x', current: null, versions: 1, functions: [{ function: 'hello', attachedVersion: v1!.version }] }),
     ]);
 
-    // WHEN attaching before publishing
-    const early = await run(p, ['layers', 'attach', '--stage', 'local', '--yes']);
+    // WHEN attaching before publishing (no --yes: the missing version is the problem, not the confirmation)
+    const early = await run(p, ['layers', 'attach', '--stage', 'local']);
     // THEN it fails naming the fix, and nothing changed
     expect(early.code).toBe(1);
     expect(early.io.stderr.join('\n')).toMatch(/no published version of its current lock file; run `turnctl layers publish common --stage local`/);
@@ -58,7 +58,8 @@ describe('turnctl layers (sandbox)', () => {
     // WHEN attaching without --yes off a TTY
     const refused = await run(p, ['layers', 'attach', '--stage', 'local']);
     expect(refused.code).toBe(64);
-    expect(refused.io.stderr.join('\n')).toMatch(/--yes/);
+    // AND the confirmation names the functions that would change
+    expect(refused.io.stderr.join('\n')).toMatch(/^error: Attach layers to hello on stage local \(a new version of each, live alias moved\): refusing without confirmation \(not a TTY\); pass --yes$/m);
 
     // WHEN attaching while a release apply holds the stage's lock
     const { acquireLock, lockBody } = await import('../../src/release/lock.js');
@@ -76,8 +77,10 @@ describe('turnctl layers (sandbox)', () => {
     // THEN hello's live alias moved to a new version carrying the new layer version; health was not touched
     expect(await liveLayers(`${p.name}-local-hello`)).toEqual([versions[1]!.arn]);
     expect(att.json().functions).toEqual([expect.objectContaining({ function: 'hello', changed: true, layers: [versions[1]!.arn] })]);
-    // and a second attach changes nothing
-    const att2 = await run(p, ['layers', 'attach', '--stage', 'local', '--yes', '--output', 'json']);
+    // and a second attach changes nothing: with nothing to change it asks nothing, so no --yes is needed off a TTY
+    // (it was exit 64 before anything was read)
+    const att2 = await run(p, ['layers', 'attach', '--stage', 'local', '--output', 'json']);
+    expect(att2.code, att2.io.text()).toBe(0);
     expect(att2.json().functions).toEqual([expect.objectContaining({ function: 'hello', changed: false })]);
     const listed = await run(p, ['layers', 'list', '--stage', 'local']);
     expect(listed.io.stdout.join('\n')).toMatch(new RegExp(`published as version ${versions[1]!.version}`));

@@ -112,7 +112,8 @@ export function register(group: Command, host: CommandHost): void {
         if (opts.out) writeResultFile(host.cwd, opts.out, `${JSON.stringify(plan, null, 2)}\n`, '--out');
         printResult(io, opts.output, plan, () => renderPlan(plan, io.color));
         if (opts.out) io.err(`plan saved to ${opts.out}; apply it with: turnctl release apply ${manifestPath} --stage ${opts.stage} --plan ${opts.out}`);
-        return opts.exitCode && changeCount(plan) > 0 ? ExitCode.changesPending : ExitCode.ok;
+        // Post-checks pending for a promotion are work for apply too: a CI job that skips apply on 0 would never record them.
+        return opts.exitCode && (changeCount(plan) > 0 || plan.verify) ? ExitCode.changesPending : ExitCode.ok;
       }),
     );
 
@@ -128,7 +129,7 @@ export function register(group: Command, host: CommandHost): void {
       host.action(async (manifestPath: string, opts: StageOpts & { plan?: string }) => {
         const { loadManifest } = await import('../config/load.js');
         const { applyRelease, outcomeOf } = await import('../release/apply.js');
-        const { readPlanFile } = await import('../release/plan.js');
+        const { changeCount, readPlanFile } = await import('../release/plan.js');
         const { renderPlan } = await import('../release/render.js');
         const p = progressOf(io);
         const ctx = await open(host, opts.stage, p.progress);
@@ -151,7 +152,11 @@ export function register(group: Command, host: CommandHost): void {
           return ExitCode.ok;
         }
         const j = outcome.journal!;
-        printResult(io, opts.output, outcomeOf(j), () => `Release ${j.release} applied to ${j.stage} (run ${j.run}); post-checks passed.`);
+        printResult(io, opts.output, outcomeOf(j), () =>
+          changeCount(j.plan) === 0
+            ? `Release ${j.release}: no changes on ${j.stage}; post-checks passed and recorded in run ${j.run} for the stages that promote from ${j.stage}.`
+            : `Release ${j.release} applied to ${j.stage} (run ${j.run}); post-checks passed.`,
+        );
         return ExitCode.ok;
       }),
     );
@@ -185,13 +190,15 @@ export function register(group: Command, host: CommandHost): void {
         const { listRuns, readJournal } = await import('../release/journal.js');
         const { readLock } = await import('../release/lock.js');
         const { isInterrupted } = await import('../release/render.js');
+        const { changeCount } = await import('../release/plan.js');
         const ctx = await open(host, opts.stage, () => {});
         const [runs, lock] = await Promise.all([listRuns(ctx), readLock(ctx)]);
         const journals = (await Promise.all(runs.map((r) => readJournal(ctx, r.key)))).filter((j) => j !== undefined);
         // `interrupted`: the journal says running but the lock was broken (release unlock): only a rollback finishes it.
-        const rows = journals.map((j) => ({ run: j.run, release: j.release, status: j.status, interrupted: isInterrupted(j, lock?.run), holder: j.holder, startedAt: j.startedAt, finishedAt: j.finishedAt ?? null, digest: j.digest, summary: j.plan.summary, postChecksPassed: j.postChecksPassed, failedCheck: j.failedCheck ?? null }));
+        // `verification`: a run without changes that recorded a release's post-checks for a stage promoting from this one.
+        const rows = journals.map((j) => ({ run: j.run, release: j.release, status: j.status, interrupted: isInterrupted(j, lock?.run), verification: changeCount(j.plan) === 0, holder: j.holder, startedAt: j.startedAt, finishedAt: j.finishedAt ?? null, digest: j.digest, summary: j.plan.summary, postChecksPassed: j.postChecksPassed, failedCheck: j.failedCheck ?? null }));
         printResult(io, opts.output, rows, () =>
-          rows.length === 0 ? ['no runs on this stage'] : rows.map((r) => `${r.run}  ${r.release.padEnd(10)} ${(r.interrupted ? 'interrupted' : r.status).padEnd(16)} ${r.startedAt}  ${r.holder}${r.failedCheck ? `  failed: ${r.failedCheck}` : ''}`),
+          rows.length === 0 ? ['no runs on this stage'] : rows.map((r) => `${r.run}  ${r.release.padEnd(10)} ${(r.interrupted ? 'interrupted' : r.verification && r.status === 'succeeded' ? 'verified' : r.status).padEnd(16)} ${r.startedAt}  ${r.holder}${r.failedCheck ? `  failed: ${r.failedCheck}` : ''}`),
         );
       }),
     );

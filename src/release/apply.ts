@@ -90,7 +90,7 @@ export async function applyRelease(ctx: Ctx, loaded: LoadedManifest, opts: Apply
   // A held lock means another apply is running or died half-way: even "no changes" would be a lie then.
   const held = await readLock(ctx);
   if (held) throw new LockHeldError(describeLock(ctx, held));
-  if (changeCount(plan) === 0) return { status: 'no-changes', plan };
+  if (changeCount(plan) === 0 && !plan.verify) return { status: 'no-changes', plan };
   await opts.confirm?.(plan);
   const startedAt = new Date();
   const manifest = loaded.manifest;
@@ -117,7 +117,8 @@ export async function applyRelease(ctx: Ctx, loaded: LoadedManifest, opts: Apply
     status: 'running',
     startedAt: startedAt.toISOString(),
     plan,
-    steps: plan.steps.map((s) => ({ section: s.section, status: 'pending', changes: s.changes.length })),
+    // A plan without changes (one that only verifies a release for promotion) has no step to apply: they are done.
+    steps: plan.steps.map((s) => ({ section: s.section, status: changeCount(plan) === 0 ? 'done' : 'pending', changes: s.changes.length })),
     preChecks,
     postChecks: [],
     postChecksPassed: false,

@@ -237,6 +237,11 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
     ...(orderNote ? { orderNote } : {}),
     ...(warnings.length ? { warnings } : {}),
   };
+  if (changeCount(plan) === 0) {
+    const { promotionVerificationNeeded } = await import('../checks/staging-verified.js');
+    const verify = await promotionVerificationNeeded(ctx, plan.digest);
+    if (verify) plan.verify = verify;
+  }
   return { plan, prepared };
 }
 
@@ -244,7 +249,7 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
 export const changeCount = (plan: Plan) => plan.summary.create + plan.summary.update + plan.summary.delete;
 
 /** The keys `release plan --out` writes (types.ts Plan / PlanStep). */
-const PLAN_KEYS = ['version', 'release', 'stage', 'digest', 'createdAt', 'summary', 'steps', 'orderNote', 'warnings'] as const satisfies ReadonlyArray<keyof Plan>;
+const PLAN_KEYS = ['version', 'release', 'stage', 'digest', 'createdAt', 'summary', 'steps', 'orderNote', 'warnings', 'verify'] as const satisfies ReadonlyArray<keyof Plan>;
 const STEP_KEYS = ['section', 'changes', 'fingerprint'] as const satisfies ReadonlyArray<keyof PlanStep>;
 
 /** The parsed file of each plan read by readPlanFile, so later refusals can name its file:line. */

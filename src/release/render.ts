@@ -51,6 +51,7 @@ export function renderPlan(plan: Plan, color: boolean): string[] {
   }
   const { create, update, delete: del } = plan.summary;
   lines.push('', create + update + del === 0 ? c.green('No changes. The stage matches the release.') : `Plan: ${c.green(`${create} to create`)}, ${c.yellow(`${update} to update`)}, ${c.red(`${del} to delete`)}.`);
+  if (plan.verify) lines.push(c.cyan(`Post-checks pending: ${plan.verify}.`));
   return lines;
 }
 

@@ -131,7 +131,12 @@ export function describeFailure(err: unknown): TurnctlError {
     const fix = local ? 'is the local sandbox running? start it with: turnctl sandbox start' : "check the network and the stage's region/endpoint";
     return new UnreachableError(`cannot reach ${where} (${code}${call ? ` during ${what}` : ''}); ${fix}`, { cause: err });
   }
-  if (CREDENTIAL_ERRORS.includes(e.name ?? '')) return new CredentialsError(`no AWS credentials: ${message}; set the stage's profile in turnctl.yaml, or AWS_PROFILE / AWS_ACCESS_KEY_ID`, { cause: err });
+  // The stage's profile is used unless the environment holds credentials (context.ts); AWS_PROFILE only for a stage without one.
+  if (CREDENTIAL_ERRORS.includes(e.name ?? ''))
+    return new CredentialsError(
+      `no AWS credentials: ${message.replace(/[.\s]+$/, '')}; set the stage's profile in turnctl.yaml (e.g. after aws sso login), or put credentials in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a web identity in CI), which win over the profile`,
+      { cause: err },
+    );
   if (e.$metadata === undefined && !call) return new InternalError(message, { cause: err });
   const name = e.name ?? 'Error';
   if (EXPIRED.includes(name)) return new CredentialsError(`the AWS credentials have expired (${what}); refresh them (e.g. aws sso login) and run again`, { cause: err });

@@ -45,6 +45,8 @@ export function register(group: Command, host: CommandHost): void {
         for (const n of names) {
           const c = await loadCheck(n);
           if (!c) throw new UsageError(`unknown check "${n}" in --checks; known checks: ${checkNames().join(', ')}`);
+          // As in a manifest, where a check listed under the other phase is refused: its result there would mean nothing.
+          if (c.phase !== phase) throw new UsageError(`check "${n}" is a ${c.phase}-check, not a ${phase}-check; run it with: turnctl check run ${c.phase} --checks ${n}`);
         }
         const saved = opts.plan ? await readPlanFile(resolve(host.cwd, opts.plan)) : undefined;
         // plan-fresh compares the saved plan with a fresh plan of its release: without --release, the manifest of the

@@ -30,8 +30,10 @@ describe('what the user reads when something outside turnctl fails (pure)', () =
   it('says how to fix a missing network or missing credentials; only what is left is an internal error', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:443'), { code: 'ECONNREFUSED', address: '10.1.2.3', port: 443 });
     expect(describeFailure(refused).message).toBe("cannot reach 10.1.2.3:443 (ECONNREFUSED); check the network and the stage's region/endpoint");
-    const noCreds = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
-    expect(describeFailure(noCreds).message).toBe("no AWS credentials: Could not load credentials from any providers; set the stage's profile in turnctl.yaml, or AWS_PROFILE / AWS_ACCESS_KEY_ID");
+    const noCreds = Object.assign(new Error('Could not load credentials from any providers.'), { name: 'CredentialsProviderError' });
+    expect(describeFailure(noCreds).message).toBe(
+      "no AWS credentials: Could not load credentials from any providers; set the stage's profile in turnctl.yaml (e.g. after aws sso login), or put credentials in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a web identity in CI), which win over the profile",
+    );
     const bug = describeFailure(new TypeError("Cannot read properties of undefined (reading 'x')"));
     expect(bug).toBeInstanceOf(InternalError);
     expect(bug.message).toMatch(/^internal error: .* \(please report this with the output of --debug\)$/);

@@ -43,6 +43,12 @@ describe('turnctl check run (outside a release)', () => {
     expect(r.stderr).toMatch(/^error: unknown check "nope" in --checks; known checks: .*credentials/);
   });
 
+  it('GIVEN --checks naming a check of the other phase WHEN run THEN it is a usage error (64) naming the phase to run it in', async () => {
+    const p = makeProject();
+    const r = await runCli(['check', 'run', 'pre', '--stage', 'local', '--checks', 'credentials,smoke'], p.dir);
+    expect([r.code, r.stdout, r.stderr.trim()]).toEqual([64, '', 'error: check "smoke" is a post-check, not a pre-check; run it with: turnctl check run post --checks smoke']);
+  });
+
   it('GIVEN --checks that names no check WHEN run THEN it is a usage error (64), not a pass with nothing run', async () => {
     const p = makeProject();
     for (const list of [',', '', ' , ']) {

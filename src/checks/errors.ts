@@ -38,7 +38,7 @@ export const check: Check = {
     const total = found.reduce((n, f) => n + f.count, 0);
     const ok = total <= threshold;
     // An entry is often several lines (console.error of an Error prints its stack): the detail stays one line.
-    const worst = found.filter((f) => f.count > 0).map((f) => `${f.function}: ${f.count} (${f.entries[0]!.message.replace(/\s+/g, ' ').trim().slice(0, 120)})`);
+    const worst = found.filter((f) => f.count > 0).map((f) => `${f.function}: ${f.count} (${f.entries[0]!.message.replace(/\s*[\r\n]\s*/g, ' ').trim().slice(0, 120)})`);
     return {
       name: 'errors',
       ok,

@@ -121,7 +121,7 @@ describe('logs tail / errors and the errors post-check on the sandbox', () => {
     // THEN its detail (printed by check run and release apply as "✖ errors: …") is one line: it used to carry the trace
     expect(result.ok).toBe(false);
     expect(result.detail).not.toMatch(/[\r\n]/);
-    expect(result.detail).toContain('health: 1 (2026-01-01T00:00:00.000Z r1 ERROR TypeError: boom at handler (/var/task/index.mjs:3:9)');
+    expect(result.detail).toContain('health: 1 (2026-01-01T00:00:00.000Z\tr1\tERROR\tTypeError: boom at handler (/var/task/index.mjs:3:9)');
     // WHEN logs errors prints it as text / THEN the trace lines are indented under the entry, not at the left margin
     const text = await runCli(['logs', 'errors', '--stage', 'local', '--since', '15m'], q.dir);
     expect(text.code, text.stderr).toBe(0);

@@ -36,12 +36,22 @@ export function register(group: Command, host: CommandHost): void {
           if (!names.length) throw new UsageError(`--checks "${opts.checks}" names no check; pass names like credentials,smoke (known checks: ${checkNames().join(', ')})`);
         }
         else if (loaded) names = manifest.checks[phase];
-        else
+        else {
           names = (await Promise.all(checkNames().map(async (n) => ((await loadCheck(n))?.phase === phase ? n : undefined))))
             .filter((n): n is string => Boolean(n))
             // plan-fresh compares a plan with live state: without a release or a saved plan there is none, so the
             // default list leaves it out instead of always failing (naming it with --checks still reports why).
             .filter((n) => n !== 'plan-fresh' || Boolean(opts.plan));
+          // Likewise a check turnctl.yaml makes fail whatever live is (health without a health route, cors without
+          // origins): left out of the default list with a note, so a project without a gateway can pass.
+          const all = names;
+          names = [];
+          for (const n of all) {
+            const problem = await (await loadCheck(n))?.configProblem?.(ctx, all);
+            if (problem) host.io.err(`skipped ${n}: ${problem}`);
+            else names.push(n);
+          }
+        }
         for (const n of names) {
           const c = await loadCheck(n);
           if (!c) throw new UsageError(`unknown check "${n}" in --checks; known checks: ${checkNames().join(', ')}`);

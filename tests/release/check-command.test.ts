@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { handlerSource, makeProject } from '../helpers/project.js';
+import { putLogLines } from '../monitoring/helpers.js';
 
 describe('turnctl check run (outside a release)', () => {
   it('GIVEN no release and no saved plan WHEN the pre-checks run THEN plan-fresh is left out of the default list and the others decide the exit code', async () => {
@@ -102,5 +103,23 @@ export const handler = async () => {
     expect(r.code, r.stderr).toBe(65);
     const line = readFileSync(manifest, 'utf8').split('\n').findIndex((l) => l.includes('tracking-plan')) + 1;
     expect(r.stderr.trim()).toMatch(new RegExp(`^error: \\S*1\\.0\\.0\\.yaml:${line}:\\d+: the tracking-plan post-check looks for the events the smoke post-check makes the functions log \\(HealthChecked\\): without smoke in checks\\.post it always fails; add smoke to checks\\.post or remove the check$`));
+  });
+});
+
+describe('check run without --release: the default list', () => {
+  it('GIVEN a project without a gateway WHEN the post-checks run THEN health and cors, which cannot pass without one, are left out with a note (they failed every run)', async () => {
+    const p = makeProject();
+    // an error entry makes the errors check answer at once instead of watching its 1 min window
+    await putLogLines(`/aws/lambda/${p.name}-local-hello`, [{ message: '{"level":"ERROR","message":"boom"}' }]);
+    const r = await runCli(['check', 'run', 'post', '--stage', 'local', '--since', '15m', '--output', 'json'], p.dir);
+    expect(JSON.parse(r.stdout).checks.map((c: { name: string }) => c.name)).toEqual(['smoke', 'tracking-plan', 'errors']);
+    expect(r.io.stderr.filter((l) => l.startsWith('skipped'))).toEqual([
+      expect.stringMatching(/^skipped health: the health post-check needs a health route in gateway\.routes/),
+      expect.stringMatching(/^skipped cors: the cors post-check needs gateway\.cors\.origins in turnctl\.yaml/),
+    ]);
+    // AND named with --checks, health still runs and says why it fails
+    const named = await runCli(['check', 'run', 'post', '--stage', 'local', '--checks', 'health'], p.dir);
+    expect(named.code).toBe(1);
+    expect(named.stdout).toMatch(/^✖ health: no health route in gateway\.routes/);
   });
 });

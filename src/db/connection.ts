@@ -172,7 +172,7 @@ async function open(target: DbTarget): Promise<{ knex: Knex; close(): Promise<vo
     // knex closes PGlite only when it acquired it; close it in any case (the directory must be free afterwards).
     return { knex: k, close: async () => (await k.destroy(), pglite.closed ? undefined : pglite.close()) };
   }
-  const k = knex({ client: 'pg', connection: { connectionString: target.url, connectionTimeoutMillis: 15000 }, pool: { min: 0, max: 2 }, log: quietLog });
+  const k = knex({ client: 'pg', connection: { connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, pool: { min: 0, max: 2 }, log: quietLog });
   return { knex: k, close: () => k.destroy() };
 }
 
@@ -204,8 +204,29 @@ export async function withKnex<T>(target: DbTarget, fn: (knex: Knex) => Promise<
   }
 }
 
+/** How long pg waits for a connection (and its authentication) before giving up. */
+const CONNECT_TIMEOUT_MS = 15000;
+/** Node's codes for a connection nobody answered. */
+const UNANSWERED = ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'];
+
 /** Node's codes for a TLS certificate it cannot verify against its CAs. */
 const UNTRUSTED_CERTIFICATE = ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'];
+
+/** The fix to add to a database error, by what went wrong ('' when there is nothing to add). */
+function fixFor(err: unknown, raw: string): string {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  if (isMissingDatabase(err)) return '; create the database first';
+  if (code === 'ECONNREFUSED') return '; is the database running and reachable from here (else use via: lambda)?';
+  // pg gives up after connectionTimeoutMillis with a bare "timeout expired": typically a database in a private subnet,
+  // whose packets are dropped rather than refused.
+  if (UNANSWERED.includes(code) || /^timeout expired$|connection timeout/i.test(raw))
+    return `; the database did not answer (pg waits ${CONNECT_TIMEOUT_MS / 1000} s): is it reachable from here (a private subnet, a security group)? Else use via: lambda`;
+  if (code === 'ENOTFOUND') return '; the host name of the URL does not resolve from here: check it';
+  // pg verifies the server (sslmode=require is verify-full there), and Node does not ship the RDS CAs.
+  if (UNTRUSTED_CERTIFICATE.includes(code))
+    return `; the server's TLS certificate is not trusted here (${code}): for RDS, point NODE_EXTRA_CA_CERTS at the RDS CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) or add sslrootcert=<that file> to the URL`;
+  return '';
+}
 
 /** A one-line, credential-free error about the database. */
 export function dbError(target: DbTarget, err: unknown): TurnctlError {
@@ -214,14 +235,6 @@ export function dbError(target: DbTarget, err: unknown): TurnctlError {
   const raw = err instanceof Error ? err.message : String(err);
   // One line, but the whole of it: knex puts a multi-line SQL statement before the driver's reason.
   const msg = maskCredentials(foldLines(raw), secrets);
-  const code = (err as { code?: string } | null)?.code ?? '';
-  const hint = isMissingDatabase(err)
-    ? '; create the database first'
-    : code === 'ECONNREFUSED'
-      ? '; is the database running and reachable from here (else use via: lambda)?'
-      : UNTRUSTED_CERTIFICATE.includes(code)
-        ? // pg verifies the server (sslmode=require is verify-full there), and Node does not ship the RDS CAs.
-          `; the server's TLS certificate is not trusted here (${code}): for RDS, point NODE_EXTRA_CA_CERTS at the RDS CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) or add sslrootcert=<that file> to the URL`
-        : '';
+  const hint = fixFor(err, raw);
   return new TurnctlError(`database error on ${target.label}: ${msg}${hint}`, { cause: err });
 }

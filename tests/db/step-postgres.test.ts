@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
@@ -129,6 +130,26 @@ describe('a Postgres URL with sslmode=require', () => {
       );
     } finally {
       server.stop();
+    }
+  });
+
+  it('GIVEN a database host that does not resolve, or one that never answers (a private subnet) WHEN a db command runs THEN the one-line error says what to check (pg said only "timeout expired")', async () => {
+    const p = makeProject({ config: (c) => (c.database = { stages: { local: { url: 'postgres://app:Pw-0f-app@db.turn.invalid:5432/turn' } } }) });
+    addMigrations(p, M.customers);
+    const dns = recordingIo();
+    expect(await main(['db', 'status', '--stage', 'local'], { io: dns, cwd: p.dir })).toBe(1);
+    expect(dns.stderr).toEqual(['error: database error on the local database (turnctl.yaml): getaddrinfo ENOTFOUND db.turn.invalid; the host name of the URL does not resolve from here: check it']);
+    // a server that accepts the connection and never speaks, as a dropped-packet subnet looks to pg
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      p.config.database.stages.local.url = `postgres://app:Pw-0f-app@127.0.0.1:${(silent.address() as AddressInfo).port}/turn`;
+      p.writeConfig(p.config);
+      const io = recordingIo();
+      expect(await main(['db', 'status', '--stage', 'local'], { io, cwd: p.dir })).toBe(1);
+      expect(io.stderr).toEqual(['error: database error on the local database (turnctl.yaml): timeout expired; the database did not answer (pg waits 15 s): is it reachable from here (a private subnet, a security group)? Else use via: lambda']);
+    } finally {
+      silent.close();
     }
   });
 });

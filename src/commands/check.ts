@@ -30,6 +30,7 @@ export function register(group: Command, host: CommandHost): void {
         if (loaded) await validateManifest(loaded); // an unknown check in the manifest is reported at its file:line
         const manifest = loaded?.manifest ?? manifestSchema.parse({ version: '0.0.0' });
         let names: string[];
+        const skipped: Array<{ name: string; reason: string }> = [];
         if (opts.checks !== undefined) {
           names = opts.checks.split(',').map((s) => s.trim()).filter(Boolean);
           // Running no check would pass: a CI job whose list came out empty must not go green on nothing.
@@ -48,8 +49,10 @@ export function register(group: Command, host: CommandHost): void {
           names = [];
           for (const n of all) {
             const problem = await (await loadCheck(n))?.configProblem?.(ctx, all);
-            if (problem) host.io.err(`skipped ${n}: ${problem}`);
-            else names.push(n);
+            if (problem) {
+              skipped.push({ name: n, reason: problem });
+              host.io.err(`skipped ${n}: ${problem}`);
+            } else names.push(n);
           }
         }
         for (const n of names) {
@@ -73,7 +76,7 @@ export function register(group: Command, host: CommandHost): void {
         const plan = saved ?? fresh;
         const results = await runChecks(ctx, names, phase, { manifest, digest: fresh?.digest ?? '', plan, freshPlan: fresh, startedAt: new Date(Date.now() - (opts.since ? parseDuration(opts.since) : 0)) });
         const ok = results.every((r) => r.ok);
-        printResult(host.io, opts.output, { phase, stage: ctx.stage.name, ok, checks: results }, () => results.map((r) => `${r.ok ? '✔' : '✖'} ${r.name}: ${r.detail}`));
+        printResult(host.io, opts.output, { phase, stage: ctx.stage.name, ok, checks: results, ...(skipped.length ? { skipped } : {}) }, () => results.map((r) => `${r.ok ? '✔' : '✖'} ${r.name}: ${r.detail}`));
         return ok ? ExitCode.ok : ExitCode.failure;
       }),
     );

@@ -112,7 +112,9 @@ describe('check run without --release: the default list', () => {
     // an error entry makes the errors check answer at once instead of watching its 1 min window
     await putLogLines(`/aws/lambda/${p.name}-local-hello`, [{ message: '{"level":"ERROR","message":"boom"}' }]);
     const r = await runCli(['check', 'run', 'post', '--stage', 'local', '--since', '15m', '--output', 'json'], p.dir);
-    expect(JSON.parse(r.stdout).checks.map((c: { name: string }) => c.name)).toEqual(['smoke', 'tracking-plan', 'errors']);
+    const out = JSON.parse(r.stdout);
+    expect(out.checks.map((c: { name: string }) => c.name)).toEqual(['smoke', 'tracking-plan', 'errors']);
+    expect(out.skipped.map((c: { name: string }) => c.name)).toEqual(['health', 'cors']);
     expect(r.io.stderr.filter((l) => l.startsWith('skipped'))).toEqual([
       expect.stringMatching(/^skipped health: the health post-check needs a health route in gateway\.routes/),
       expect.stringMatching(/^skipped cors: the cors post-check needs gateway\.cors\.origins in turnctl\.yaml/),

@@ -19,6 +19,8 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (phase: 'pre' | 'post', opts: { stage: string; release?: string; checks?: string; plan?: string; since?: string; output?: string }) => {
+        // A bad --since is a usage error before anything is planned or read (it was found after --release was planned).
+        const lookBack = opts.since ? parseDuration(opts.since) : 0;
         const { openStage } = await import('../context.js');
         const { loadManifest } = await import('../config/load.js');
         const { manifestSchema } = await import('../config/schema.js');
@@ -74,7 +76,7 @@ export function register(group: Command, host: CommandHost): void {
         const fresh = planned ? (await preparePlan(ctx, planned)).plan : undefined;
         if (saved && fresh) assertPlanFor(saved, fresh.stage, fresh.release, resolve(host.cwd, opts.plan!));
         const plan = saved ?? fresh;
-        const results = await runChecks(ctx, names, phase, { manifest, digest: fresh?.digest ?? '', plan, freshPlan: fresh, startedAt: new Date(Date.now() - (opts.since ? parseDuration(opts.since) : 0)) });
+        const results = await runChecks(ctx, names, phase, { manifest, digest: fresh?.digest ?? '', plan, freshPlan: fresh, startedAt: new Date(Date.now() - lookBack) });
         const ok = results.every((r) => r.ok);
         printResult(host.io, opts.output, { phase, stage: ctx.stage.name, ok, checks: results, ...(skipped.length ? { skipped } : {}) }, () => results.map((r) => `${r.ok ? '✔' : '✖'} ${r.name}: ${r.detail}`));
         return ok ? ExitCode.ok : ExitCode.failure;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { recordAwsCalls, runCli } from '../helpers/cli.js';
 import { handlerSource, makeProject } from '../helpers/project.js';
 import { putLogLines } from '../monitoring/helpers.js';
 
@@ -35,6 +35,14 @@ describe('turnctl check run (outside a release)', () => {
     const wrong = await runCli(['check', 'run', 'pre', '--stage', 'local', '--plan', 'plan.json', '--release', 'releases/1.0.0.yaml'], p.dir);
     expect(wrong.code).toBe(65);
     expect(wrong.stderr).toMatch(/^error: \S*plan\.json:\d+:\d+: plan is for stage staging, not local/);
+  });
+
+  it('GIVEN a bad --since WHEN run with a release THEN it is a usage error (64) before the release is planned (no AWS call)', async () => {
+    const p = makeProject();
+    const { result: r, calls } = await recordAwsCalls(() => runCli(['check', 'run', 'post', '--stage', 'local', '--release', 'releases/1.0.0.yaml', '--since', 'yesterday'], p.dir));
+    expect(r.code).toBe(64);
+    expect(r.stderr.trim()).toBe('error: --since "yesterday" is not a duration; use e.g. 90s, 15m, 1h or 2d');
+    expect(calls).toEqual([]);
   });
 
   it('GIVEN an unknown check in --checks WHEN run THEN it is a usage error (exit 64) listing the known checks', async () => {

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { Ctx } from '../context.js';
 import type { Access, BucketConfig, CorsRuleConfig } from '../config/sections/buckets.js';
-import { isWebOrigin } from '../config/sections/common.js';
+import { webOriginProblem } from '../config/sections/common.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { asPolicy, bucketPolicyProblem, policyShapeProblem, type PolicyDoc, type PolicyStatement } from './policy-doc.js';
 import { bucketArn, bucketNameProblem, roleName } from './names.js';
@@ -234,14 +234,16 @@ export function desiredBuckets(ctx: Ctx): BucketsDesired {
       for (const r of principalRolesOf(loaded.doc, ctx.stage.account)) principalRoles.push({ bucketKey: key, ...r, where: loaded.where });
     }
     // S3 takes any string here, but a rule without origins is refused mid-apply (MalformedXML), an origin with a path
-    // never matches what a browser sends, and "*" opens the bucket's CORS to every site.
+    // or not in the form a browser sends (upper-case host, default port) never matches its Origin header, and "*"
+    // opens the bucket's CORS to every site.
     (b.cors ?? []).forEach((rule, i) => {
       const at = ['buckets', key, 'cors', i, 'origins'];
       const origins = splitOrigins(rule.origins);
       if (origins.length === 0) throw file.error(at, `bucket "${key}" cors rule ${i + 1} has no origins; list the allowed web origins (e.g. https://app.example.com)`);
-      for (const o of origins)
-        if (!isWebOrigin(o))
-          throw file.error(at, `bucket "${key}" CORS origin "${o}" must be scheme://host[:port] without a path or trailing slash (no "*": list the web origins)`);
+      for (const o of origins) {
+        const problem = webOriginProblem(o);
+        if (problem) throw file.error(at, `bucket "${key}" CORS origin "${o}" ${problem}`);
+      }
     });
     const kmsProblem = b.encryption.algorithm === 'aws:kms' ? kmsKeyProblem(b.encryption.key!, ctx.stage.region) : undefined;
     if (kmsProblem) throw file.error(['buckets', key, 'encryption', 'key'], `bucket "${key}" encryption key ${kmsProblem}`);

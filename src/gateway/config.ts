@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
-import { isWebOrigin } from '../config/sections/common.js';
+import { webOriginProblem } from '../config/sections/common.js';
 import { ROUTE_METHODS, type RouteConfig } from '../config/sections/gateway.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { InvalidInputError, TurnctlError } from '../errors.js';
@@ -168,14 +168,8 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
     const origins = splitOrigins(cfg.cors.origins);
     if (origins.length === 0) throw file.error([...BASE, 'cors', 'origins'], 'cors.origins is empty; list the allowed web origins (e.g. https://app.example.com)');
     for (const o of origins) {
-      if (!isWebOrigin(o))
-        throw file.error([...BASE, 'cors', 'origins'], `CORS origin "${o}" must be scheme://host[:port] without a path or trailing slash (no "*": list the web origins)`);
-      // The preflight template and the functions compare the Origin header exactly, and a browser sends the
-      // serialized origin: host in lower case, no default port. "https://App.example" or ":443" never matched a
-      // browser, while the cors post-check (which sends the configured value) passed.
-      const sent = new URL(o).origin;
-      if (sent !== o)
-        throw file.error([...BASE, 'cors', 'origins'], `CORS origin "${o}" is not what a browser sends in its Origin header ("${sent}"); write it as "${sent}"`);
+      const problem = webOriginProblem(o);
+      if (problem) throw file.error([...BASE, 'cors', 'origins'], `CORS origin "${o}" ${problem}`);
     }
     desired.origins = origins;
     for (const [path, methods] of Object.entries(shape.resources)) {

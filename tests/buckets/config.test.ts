@@ -84,6 +84,23 @@ describe('buckets config: bad input is exit 65 at file:line', () => {
     expect((await planWith(rule('https://a.example.com, http://localhost:5173'))).code).toBe(0);
   });
 
+  it('GIVEN a bucket CORS origin a browser never sends (upper-case host, default port) WHEN planning THEN 65 at its origins naming the form a browser sends (S3 compares the Origin header exactly: the rule never matched)', async () => {
+    const rule = (origins: unknown) => ({ uploads: { cors: [{ origins, methods: ['GET'] }] } });
+    for (const [origin, sent] of [
+      ['https://App.example.com', 'https://app.example.com'],
+      ['https://app.example.com:443', 'https://app.example.com'],
+      ['http://localhost:80', 'http://localhost'],
+    ]) {
+      const r = await planWith(rule(`http://localhost:5173,${origin}`));
+      expect(r.code, origin).toBe(65);
+      expect(r.stderr).toContain(`turnctl.yaml:${lineOf(r.yaml, 'origins')}:`);
+      expect(r.stderr).toContain(`bucket "uploads" CORS origin "${origin}" is not what a browser sends in its Origin header ("${sent}"); write it as "${sent}"`);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
+    }
+    // a non-default port is part of the origin
+    expect((await planWith(rule('https://app.example.com:8443'))).code).toBe(0);
+  });
+
   it('GIVEN an aws:kms key that is not a key id / alias / ARN, or an ARN of another region WHEN planning THEN 65 at the key', async () => {
     const kms = (key: string) => ({ uploads: { encryption: { algorithm: 'aws:kms', key } } });
     const bad = await planWith(kms('arn:aws:kms:eu-central-1:12:key/abc'));

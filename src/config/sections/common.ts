@@ -19,3 +19,15 @@ export const regionSchema = z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'must
 
 /** A browser origin as CORS compares it: scheme://host[:port], no path, no trailing slash, no wildcard. */
 export const isWebOrigin = (o: string) => /^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?$/.test(o);
+
+/**
+ * Why a configured CORS origin would never match, or null: not scheme://host[:port], or not the serialized form a
+ * browser sends in its Origin header (host in lower case, no default port). API Gateway's preflight template, the
+ * functions and S3 compare the header exactly, so "https://App.example" or ":443" never matched a browser, while a
+ * check that sends the configured value passed.
+ */
+export function webOriginProblem(o: string): string | null {
+  if (!isWebOrigin(o)) return 'must be scheme://host[:port] without a path or trailing slash (no "*": list the web origins)';
+  const sent = new URL(o).origin;
+  return sent === o ? null : `is not what a browser sends in its Origin header ("${sent}"); write it as "${sent}"`;
+}

@@ -17,6 +17,8 @@ export interface GatewayApplyResult {
   previousDeploymentId: string | null;
   /** Functions whose `live` alias got the API Gateway permission. */
   permissions: string[];
+  /** Functions whose `live` alias lost it (no route calls them any more). */
+  removedPermissions?: string[];
   done: string[];
 }
 
@@ -70,7 +72,7 @@ export async function applyGateway(ctx: Ctx, desired: GatewayDesired, changes: C
   // Lambda permission on each function's `live` alias (the integration URIs call the alias); first, so a function
   // that is not deployed yet stops the apply before the definition changes.
   const lambda = await ctx.aws.lambda();
-  const { AddPermissionCommand } = await import('@aws-sdk/client-lambda');
+  const { AddPermissionCommand, RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
   const permissions: string[] = [];
   for (const [fn, deployed] of Object.entries(desired.functions)) {
     if (!only(`permission:${fn}`)) continue;
@@ -114,12 +116,28 @@ export async function applyGateway(ctx: Ctx, desired: GatewayDesired, changes: C
     await client.send(new sdk.UpdateStageCommand({ restApiId: apiId, stageName: desired.stageName, patchOperations: throttlingOps(desired.throttling) }));
     done.push(`stage ${desired.stageName} throttling rate ${desired.throttling.rate}/s burst ${desired.throttling.burst}`);
   }
-  return { apiId, createdApi: !live.apiId, deploymentId, previousDeploymentId: live.stage?.deploymentId ?? null, permissions, done };
+  // Last, once the new deployment no longer routes to them.
+  const removedPermissions: string[] = [];
+  for (const c of changes) {
+    const fn = /^permission:(.+)$/.exec(c.id)?.[1];
+    if (!fn || c.action !== 'delete') continue;
+    const deployed = desired.declared[fn] ?? ctx.names.fn(fn);
+    ctx.progress(`gateway: stop API Gateway invoking ${deployed}:${ctx.names.alias}`);
+    try {
+      await lambda.send(new RemovePermissionCommand({ FunctionName: deployed, Qualifier: ctx.names.alias, StatementId: permissionSid(apiId) }));
+    } catch (err) {
+      if (!isAwsError(err, 'ResourceNotFoundException')) throw err; // already gone
+    }
+    removedPermissions.push(fn);
+    done.push(`remove API Gateway permission on ${deployed}:${ctx.names.alias} (no route calls it)`);
+  }
+  return { apiId, createdApi: !live.apiId, deploymentId, previousDeploymentId: live.stage?.deploymentId ?? null, permissions, removedPermissions, done };
 }
 
 /**
  * Puts the recorded before-state back: the API definition as it was, the stage on its previous deployment (or no stage
- * when there was none) with its previous throttling, the deployments and Lambda permissions the release added removed.
+ * when there was none) with its previous throttling, the deployments and Lambda permissions the release added removed
+ * and the ones it removed added back.
  * The REST API itself is kept, even when the release created it.
  */
 export async function restoreGateway(ctx: Ctx, before: GatewayLive, result?: GatewayApplyResult | null): Promise<RestoreResult> {
@@ -164,7 +182,26 @@ export async function restoreGateway(ctx: Ctx, before: GatewayLive, result?: Gat
   }
 
   const lambda = await ctx.aws.lambda();
-  const { RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
+  const { AddPermissionCommand, RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
+  for (const [fn, was] of Object.entries(before.permissions)) {
+    if (!was || live.permissions[fn]) continue;
+    try {
+      await lambda.send(
+        new AddPermissionCommand({
+          FunctionName: functions[fn]!,
+          Qualifier: ctx.names.alias,
+          StatementId: permissionSid(apiId),
+          Action: 'lambda:InvokeFunction',
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: executeApiArn(ctx.stage.region, ctx.stage.account, apiId),
+        }),
+      );
+      restored.push(`gateway: API Gateway permission on ${functions[fn]}:${ctx.names.alias} back`);
+    } catch (err) {
+      // Already back, or the function or its alias is gone (nothing to invoke).
+      if (!isAwsError(err, 'ResourceConflictException', 'ResourceNotFoundException')) throw err;
+    }
+  }
   for (const [fn, now] of Object.entries(live.permissions)) {
     if (!now || before.permissions[fn]) continue;
     try {

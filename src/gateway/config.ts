@@ -26,6 +26,11 @@ export interface GatewayDesired {
   throttling: Throttling | null;
   /** Function names (turnctl.yaml) the routes call → their deployed Lambda names. */
   functions: Record<string, string>;
+  /**
+   * Every function of turnctl.yaml → its deployed name: the step reads the API Gateway permission of each, so one no
+   * route calls any more loses it.
+   */
+  declared: Record<string, string>;
   routes: Array<{ method: string; path: string; function: string; auth: string }>;
   /** Allowed web origins (empty without a `cors:` section). */
   origins: string[];
@@ -90,6 +95,7 @@ export function gatewayDesired(ctx: Ctx): GatewayDesired {
     authorizerName: null,
     throttling: cfg?.throttling ?? null,
     functions: {},
+    declared: Object.fromEntries(Object.keys(fns).map((fn) => [fn, ctx.names.fn(fn)])),
     routes: [],
     origins: [],
     responsesAllowOrigin: cfg?.responses?.allowOrigin ?? 'auto',

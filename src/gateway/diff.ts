@@ -137,9 +137,11 @@ export function diffGateway(desired: GatewayDesired, live: GatewayLive): Change[
   if (!live.apiId) changes.push(change('api', null, { name: desired.apiName }));
   changes.push(...diffShapes(target, live.shape));
   const structural = changes.length > 0;
-  for (const fn of Object.keys(desired.functions).sort())
-    if (!live.permissions[fn])
-      changes.push(change(`permission:${fn}`, null, { function: desired.functions[fn], qualifier: 'live', principal: 'apigateway.amazonaws.com' }));
+  const permission = (fn: string) => ({ function: desired.functions[fn] ?? desired.declared[fn], qualifier: 'live', principal: 'apigateway.amazonaws.com' });
+  for (const fn of Object.keys(desired.functions).sort()) if (!live.permissions[fn]) changes.push(change(`permission:${fn}`, null, permission(fn)));
+  // A function no route calls any more keeps no door open to the API.
+  for (const fn of Object.keys(live.permissions).sort())
+    if (live.permissions[fn] && !desired.functions[fn]) changes.push(change(`permission:${fn}`, permission(fn), null, 'no route calls it any more'));
   const throttling = live.stage?.throttling ?? null;
   if (desired.throttling && !same(desired.throttling, throttling)) changes.push(change('stage:throttling', throttling, desired.throttling));
   const digest = shapeDigest(target);

@@ -93,7 +93,7 @@ async function hasPermission(ctx: Ctx, fnName: string, apiId: string | null): Pr
 }
 
 /** What reading needs to know: which API and stage, which functions' permissions, which user pool. */
-export type ReadTarget = Pick<GatewayDesired, 'apiName' | 'stageName' | 'functions' | 'userPool'>;
+export type ReadTarget = Pick<GatewayDesired, 'apiName' | 'stageName' | 'functions' | 'userPool'> & Partial<Pick<GatewayDesired, 'declared'>>;
 
 /** Reads the REST API definition (resources, methods, models, validators, authorizers), its stage and the Lambda permissions. */
 export async function readGateway(ctx: Ctx, desired: ReadTarget): Promise<GatewayLive> {
@@ -112,7 +112,7 @@ export async function readGateway(ctx: Ctx, desired: ReadTarget): Promise<Gatewa
     poolArn: desired.userPool ? await readPoolArn(ctx, desired.userPool) : null,
     permissions: {},
   };
-  const fnEntries = Object.entries(desired.functions);
+  const fnEntries = Object.entries({ ...desired.declared, ...desired.functions });
   const perms = await mapLimit(fnEntries, ctx.concurrency, ([, deployed]) => hasPermission(ctx, deployed, apiId));
   fnEntries.forEach(([fn], i) => (live.permissions[fn] = perms[i]!));
   if (!apiId) return live;

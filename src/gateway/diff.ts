@@ -127,6 +127,18 @@ export function diffShapes(target: ApiShape, live: ApiShape): Change[] {
   return changes;
 }
 
+/**
+ * Pure: what the plan should say about a stage it cannot bring in line. API Gateway refuses to deploy an API without
+ * methods, so with every route removed the stage keeps serving its last deployment, and planning again finds nothing
+ * to change.
+ */
+export function gatewayWarnings(desired: GatewayDesired, live: GatewayLive): string[] {
+  if (!desired.managed || !live.apiId || !live.stage?.deploymentId || hasMethods(targetShape(desired, live))) return [];
+  return [
+    `gateway: turnctl.yaml has no routes, but API Gateway cannot deploy an API without methods: stage ${desired.stageName} of ${desired.apiName} keeps serving its last deployment (${live.stage.deploymentId}) — add a route, or delete the stage (aws apigateway delete-stage --rest-api-id ${live.apiId} --stage-name ${desired.stageName})`,
+  ];
+}
+
 /** Pure: every change of the gateway step (API, definition, Lambda permissions, stage throttling, deployment). */
 export function diffGateway(desired: GatewayDesired, live: GatewayLive): Change[] {
   // Without a `gateway:` section turnctl manages no API: removing the section never deletes routes. Without routes

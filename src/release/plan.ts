@@ -198,6 +198,7 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
   ]);
   const warnings = unmanagedWarning(unmanaged);
   steps.forEach((step, i) => prepared.set(step.section, { step, desired: desired[i], live: lives[i], changes: step.diff(desired[i], lives[i]) }));
+  steps.forEach((step, i) => warnings.push(...(step.warnings?.(desired[i], lives[i]) ?? [])));
   notePoolFromBootstrap(prepared);
   refuseMissingPool(ctx, prepared);
   await refuseUnpublishedLayers(ctx, loaded, prepared, sections);

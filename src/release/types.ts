@@ -51,6 +51,8 @@ export interface Step<D = any, L = any> {
   read(ctx: Ctx, desired: D): Promise<L>;
   /** Pure: the changes that turn `live` into `desired` (no noops needed). */
   diff(desired: D, live: L): Change[];
+  /** Pure: what the plan leaves as it is but the user should know (e.g. a stage AWS cannot bring in line). */
+  warnings?(desired: D, live: L): string[];
   /** JSON-safe, secret-free form of `live` kept in the journal as the before-state (default: `live`). */
   record?(live: L): unknown;
   /** Makes the changes; may return a JSON-safe result kept in the journal and handed to `restore`. */

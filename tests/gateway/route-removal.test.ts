@@ -46,4 +46,26 @@ describe('gateway: removing routes through release plan/apply/rollback on the sa
     p.config.gateway.routes = routes;
     p.writeConfig(p.config);
   });
+
+  it('GIVEN every route removed WHEN planned THEN the plan warns that the stage keeps serving its last deployment (API Gateway cannot deploy an API without methods), also when planned again after the apply', async () => {
+    const deployed = (await snapshot(p))!.stage!.deploymentId;
+    p.config.gateway.routes = [];
+    p.writeConfig(p.config);
+    const warning = `warning: gateway: turnctl.yaml has no routes, but API Gateway cannot deploy an API without methods: stage local of ${p.name}-local-api keeps serving its last deployment (${deployed})`;
+
+    const plan = await runCli(['release', 'plan', manifest, '--stage', 'local', '--exit-code'], p.dir);
+    expect(plan.code, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain(warning);
+    expect(plan.stdout).toContain('- permission:health');
+    const applied = await runCli(['release', 'apply', manifest, '--stage', 'local', '--yes'], p.dir);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await snapshot(p))!.stage!.deploymentId).toBe(deployed);
+
+    const again = await runCli(['release', 'plan', manifest, '--stage', 'local', '--exit-code'], p.dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(warning);
+    expect(again.stdout).toContain('No changes.');
+    const json = await runCli(['release', 'plan', manifest, '--stage', 'local', '--output', 'json'], p.dir);
+    expect(JSON.parse(json.stdout).warnings).toEqual([expect.stringContaining('keeps serving its last deployment')]);
+  });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { applyGateway, restoreGateway, type GatewayApplyResult } from '../../gateway/apply.js';
 import { gatewayDesired, type GatewayDesired } from '../../gateway/config.js';
-import { diffGateway } from '../../gateway/diff.js';
+import { diffGateway, gatewayWarnings } from '../../gateway/diff.js';
 import { readGateway, type GatewayLive } from '../../gateway/read.js';
 import { stageIndependentResponses } from '../../gateway/responses.js';
 import { canonicalJson } from '../../gateway/shape.js';
@@ -36,6 +36,7 @@ export const step: Step<GatewayDesired, GatewayLive> = {
   digest: (desired) => createHash('sha256').update(canonicalJson(stageIndependent(desired))).digest('hex'),
   read: (ctx, desired) => readGateway(ctx, desired),
   diff: (desired, live) => diffGateway(desired, live),
+  warnings: (desired, live) => gatewayWarnings(desired, live),
   apply: (ctx, desired, changes) => applyGateway(ctx, desired, changes, desired.release),
   restore: (ctx, before: GatewayLive, result) => restoreGateway(ctx, before, result as GatewayApplyResult | null | undefined),
 };

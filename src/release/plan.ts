@@ -179,7 +179,10 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
       if (problem) throw loaded.file.error(['checks', phase, i], problem);
     }
   const sections = loaded.manifest.scope ?? [...SECTIONS];
-  const steps = [bootstrapStep(sections.includes('functions'), sections.includes('gateway')), ...(await loadSteps(sections))];
+  // The buckets step writes the grants into the functions' roles: a release scoped to buckets needs them as much as
+  // one that deploys the functions (PutRolePolicy on a missing role failed mid-apply and rolled the release back).
+  const withRoles = sections.includes('functions') || sections.includes('buckets');
+  const steps = [bootstrapStep(withRoles, sections.includes('gateway')), ...(await loadSteps(sections))];
   const release: ReleaseInput = { loaded };
   const prepared = new Map<string, PreparedStep>();
   // Every desired state first (in checklist order): a mistake in any section's input is reported before live is read.

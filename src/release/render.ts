@@ -20,7 +20,21 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 function differences(b: Record<string, unknown>, a: Record<string, unknown>, prefix = ''): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])]
     .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-    .flatMap((k) => (isMap(a[k]) && isMap(b[k]) ? differences(b[k], a[k], `${prefix}${k}.`) : [`${prefix}${k}: ${short(b[k])} → ${short(a[k])}`]));
+    .flatMap((k) => {
+      const [x, y] = [bySid(a[k]), bySid(b[k])];
+      return isMap(x) && isMap(y) ? differences(y, x, `${prefix}${k}.`) : [`${prefix}${k}: ${short(b[k])} → ${short(a[k])}`];
+    });
+}
+
+/**
+ * A policy's statements keyed by their Sid, so a bucket or role policy change shows the statements that differ
+ * (`Statement.NoDocs: ∅ → {…}`) instead of every statement twice; anything else as it is.
+ */
+function bySid(v: unknown): unknown {
+  if (!Array.isArray(v) || v.length === 0) return v;
+  const sids = v.map((s) => (isMap(s) && typeof s.Sid === 'string' ? s.Sid : null));
+  if (sids.some((s) => s === null) || new Set(sids).size !== sids.length) return v;
+  return Object.fromEntries(v.map((s, i) => [sids[i], s]));
 }
 
 function describeChange(c: Change): string {

@@ -18,6 +18,24 @@ describe('renderPlan', () => {
     );
   });
 
+  it('GIVEN a bucket policy and a role policy change (statements with a Sid) WHEN rendered THEN only the statements that differ are shown, at Statement.<Sid>, not every statement twice', () => {
+    const tls = { Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' };
+    const docs = { Sid: 'NoDocs', Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::1:role/r' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/d/*' };
+    const read = { Sid: 'TurnctlB0Read', Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::b/d/*' };
+    const lines = renderPlan(
+      plan([
+        { id: 's3:b:policy', action: 'update', before: { Version: '2012-10-17', Statement: [tls] }, after: { Version: '2012-10-17', Statement: [tls, docs] } },
+        { id: 'iam:r:turnctl-buckets', action: 'update', before: { Statement: [read, { ...read, Sid: 'TurnctlB0Write', Action: ['s3:PutObject'] }] }, after: { Statement: [{ ...read, Resource: 'arn:aws:s3:::b/e/*' }] } },
+        // statements without a Sid are shown whole
+        { id: 's3:c:policy', action: 'update', before: { Statement: [{ Effect: 'Deny' }] }, after: { Statement: [{ Effect: 'Allow' }] } },
+      ]),
+      false,
+    );
+    expect(lines).toContain(`    ~ s3:b:policy  Statement.NoDocs: ∅ → ${JSON.stringify(docs)}`);
+    expect(lines).toContain(`    ~ iam:r:turnctl-buckets  Statement.TurnctlB0Read.Resource: arn:aws:s3:::b/d/* → arn:aws:s3:::b/e/*, Statement.TurnctlB0Write: ${JSON.stringify({ ...read, Sid: 'TurnctlB0Write', Action: ['s3:PutObject'] })} → ∅`);
+    expect(lines).toContain('    ~ s3:c:policy  Statement: [{"Effect":"Deny"}] → [{"Effect":"Allow"}]');
+  });
+
   it('GIVEN a gateway redeployment WHEN rendered THEN it reads deploymentId <old> → new (not → ∅)', async () => {
     const { diffGateway } = await import('../../src/gateway/diff.js');
     // GIVEN a stage serving a deployment of another definition

@@ -244,6 +244,11 @@ export function desiredBuckets(ctx: Ctx): BucketsDesired {
         const problem = webOriginProblem(o);
         if (problem) throw file.error(at, `bucket "${key}" CORS origin "${o}" ${problem}`);
       }
+      // S3 refuses (PutBucketCors, mid-apply) an allowed header with more than one "*" (x-amz-* is fine).
+      rule.headers.forEach((h, j) => {
+        if (h.split('*').length > 2)
+          throw file.error(['buckets', key, 'cors', i, 'headers', j], `bucket "${key}" CORS header "${h}" has more than one "*"; S3 allows one wildcard per header (e.g. x-amz-*)`);
+      });
     });
     const kmsProblem = b.encryption.algorithm === 'aws:kms' ? kmsKeyProblem(b.encryption.key!, ctx.stage.region) : undefined;
     if (kmsProblem) throw file.error(['buckets', key, 'encryption', 'key'], `bucket "${key}" encryption key ${kmsProblem}`);

@@ -101,6 +101,15 @@ describe('buckets config: bad input is exit 65 at file:line', () => {
     expect((await planWith(rule('https://app.example.com:8443'))).code).toBe(0);
   });
 
+  it('GIVEN a bucket CORS allowed header with two "*" WHEN planning THEN 65 at that header (S3 refuses it in PutBucketCors, mid-apply); one "*" is fine', async () => {
+    const rule = (headers: string[]) => ({ uploads: { cors: [{ origins: 'https://app.example.com', methods: ['GET'], headers }] } });
+    const r = await planWith(rule(['Content-Type', 'x-*-meta-*']));
+    expect(r.code).toBe(65);
+    expect(r.stderr).toContain(`turnctl.yaml:${lineOf(r.yaml, 'x-*-meta-*')}:`);
+    expect(r.stderr).toContain('bucket "uploads" CORS header "x-*-meta-*" has more than one "*"; S3 allows one wildcard per header (e.g. x-amz-*)');
+    expect((await planWith(rule(['x-amz-*', '*']))).code).toBe(0);
+  });
+
   it('GIVEN an aws:kms key that is not a key id / alias / ARN, or an ARN of another region WHEN planning THEN 65 at the key', async () => {
     const kms = (key: string) => ({ uploads: { encryption: { algorithm: 'aws:kms', key } } });
     const bad = await planWith(kms('arn:aws:kms:eu-central-1:12:key/abc'));

@@ -110,6 +110,19 @@ describe('buckets config: bad input is exit 65 at file:line', () => {
     expect((await planWith(rule(['x-amz-*', '*']))).code).toBe(0);
   });
 
+  it('GIVEN a policy, publicAccessBlock or cors origins of the wrong kind WHEN planning THEN 65 at that key saying what it takes (was zod\'s bare "Invalid input")', async () => {
+    const policy = await planWith({ uploads: { policy: [1, 2] } });
+    expect(policy.code).toBe(65);
+    expect(policy.stderr).toMatch(/turnctl\.yaml:\d+:\d+: "buckets\.uploads\.policy": must be the path of a JSON policy file or an inline policy document/);
+    const pab = await planWith({ uploads: { publicAccessBlock: { blockPublicAcls: 'nope' } } });
+    expect(pab.code).toBe(65);
+    expect(pab.stderr).toContain('"buckets.uploads.publicAccessBlock": must be true, false or { blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets } (each true or false)');
+    const origins = await planWith({ uploads: { cors: [{ origins: 5, methods: ['GET'] }] } });
+    expect(origins.code).toBe(65);
+    expect(origins.stderr).toContain('"buckets.uploads.cors.0.origins": must be a list of web origins or a comma-separated string of them');
+    for (const r of [policy, pab, origins]) expect(r.stderr).not.toContain('Invalid input');
+  });
+
   it('GIVEN an aws:kms key that is not a key id / alias / ARN, or an ARN of another region WHEN planning THEN 65 at the key', async () => {
     const kms = (key: string) => ({ uploads: { encryption: { algorithm: 'aws:kms', key } } });
     const bad = await planWith(kms('arn:aws:kms:eu-central-1:12:key/abc'));

@@ -18,7 +18,7 @@ export type GrantConfig = z.output<typeof grantSchema>;
 
 const corsRuleSchema = z.strictObject({
   /** Allowed origins: a list, or a comma-separated string (e.g. ${var.webOrigins}). */
-  origins: z.union([z.string(), z.array(z.string())]),
+  origins: z.union([z.string(), z.array(z.string())], { error: 'must be a list of web origins or a comma-separated string of them' }),
   methods: z.array(z.enum(['GET', 'PUT', 'POST', 'DELETE', 'HEAD'])).min(1),
   headers: z.array(z.string()).default([]),
   exposeHeaders: z.array(z.string()).default([]),
@@ -35,7 +35,7 @@ const publicAccessBlockSchema = z
       blockPublicPolicy: z.boolean().default(true),
       restrictPublicBuckets: z.boolean().default(true),
     }),
-  ])
+  ], { error: 'must be true, false or { blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets } (each true or false)' })
   .default(true);
 
 const encryptionSchema = z
@@ -61,7 +61,7 @@ const bucketSchema = z.strictObject({
   encryption: encryptionSchema,
   cors: z.array(corsRuleSchema).optional(),
   /** Bucket policy: a JSON file (relative to the project) or an inline policy document. */
-  policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+  policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'must be the path of a JSON policy file or an inline policy document ({ Version, Statement: [...] })' }).optional(),
   grants: z.array(grantSchema).default([]),
 });
 export type BucketConfig = z.output<typeof bucketSchema>;

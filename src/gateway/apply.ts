@@ -149,6 +149,28 @@ export async function restoreGateway(ctx: Ctx, before: GatewayLive, result?: Gat
   const kept: string[] = [];
   if (!live.apiId) return { restored: [`gateway: REST API ${before.apiName} not found; nothing to restore`] };
   const apiId = live.apiId;
+  const lambda = await ctx.aws.lambda();
+  const { AddPermissionCommand } = await import('@aws-sdk/client-lambda');
+  // Permissions the release removed come back first, before the stage routes to those functions again.
+  for (const [fn, was] of Object.entries(before.permissions)) {
+    if (!was || live.permissions[fn]) continue;
+    try {
+      await lambda.send(
+        new AddPermissionCommand({
+          FunctionName: functions[fn]!,
+          Qualifier: ctx.names.alias,
+          StatementId: permissionSid(apiId),
+          Action: 'lambda:InvokeFunction',
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: executeApiArn(ctx.stage.region, ctx.stage.account, apiId),
+        }),
+      );
+      restored.push(`gateway: API Gateway permission on ${functions[fn]}:${ctx.names.alias} back`);
+    } catch (err) {
+      // Already back, or the function or its alias is gone (nothing to invoke).
+      if (!isAwsError(err, 'ResourceConflictException', 'ResourceNotFoundException')) throw err;
+    }
+  }
 
   const reconciler = new DefinitionReconciler(ctx, client, sdk, { apiId, ids: { ...live.ids, resources: { ...live.ids.resources } } }, null);
   await reconciler.run(before.shape, live.shape, () => true);
@@ -181,27 +203,7 @@ export async function restoreGateway(ctx: Ctx, before: GatewayLive, result?: Gat
     }
   }
 
-  const lambda = await ctx.aws.lambda();
-  const { AddPermissionCommand, RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
-  for (const [fn, was] of Object.entries(before.permissions)) {
-    if (!was || live.permissions[fn]) continue;
-    try {
-      await lambda.send(
-        new AddPermissionCommand({
-          FunctionName: functions[fn]!,
-          Qualifier: ctx.names.alias,
-          StatementId: permissionSid(apiId),
-          Action: 'lambda:InvokeFunction',
-          Principal: 'apigateway.amazonaws.com',
-          SourceArn: executeApiArn(ctx.stage.region, ctx.stage.account, apiId),
-        }),
-      );
-      restored.push(`gateway: API Gateway permission on ${functions[fn]}:${ctx.names.alias} back`);
-    } catch (err) {
-      // Already back, or the function or its alias is gone (nothing to invoke).
-      if (!isAwsError(err, 'ResourceConflictException', 'ResourceNotFoundException')) throw err;
-    }
-  }
+  const { RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
   for (const [fn, now] of Object.entries(live.permissions)) {
     if (!now || before.permissions[fn]) continue;
     try {

@@ -5,7 +5,8 @@ import { asPolicy, type PolicyDoc, type PolicyStatement } from './policy-doc.js'
  * policies on every stage: explicit Deny wins over Allow, no Allow is an implicit deny. Action/NotAction
  * (case-insensitive) and Resource/NotResource (case-sensitive) with * and ? wildcards; conditions with the String* and Bool operators
  * (IfExists suffix too) against the request's context keys. A condition operator it does not know never matches,
- * so an Allow that depends on one is not counted (the check errs on the side of failing).
+ * so an Allow that depends on one is not counted (the check errs on the side of failing), but neither is a Deny that
+ * depends on one (NotIpAddress, NumericLessThan s3:TlsVersion): there it errs on the side of passing.
  */
 export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 

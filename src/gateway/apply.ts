@@ -1,4 +1,6 @@
 import type { PatchOperation } from '@aws-sdk/client-api-gateway';
+import type { AddPermissionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { waitUpdated } from '../aws/lambda.js';
 import type { Ctx } from '../context.js';
 import { isAwsError, TurnctlError } from '../errors.js';
 import type { Change, RestoreResult } from '../release/types.js';
@@ -37,6 +39,30 @@ export function throttlingOps(t: Throttling | null): PatchOperation[] {
 
 /** The execute-api ARN that may invoke the functions: every stage, method and path of the API. */
 export const executeApiArn = (region: string, account: string, apiId: string) => `arn:${partitionOf(region)}:execute-api:${region}:${account}:${apiId}/*`;
+
+const ADD_PERMISSION_ATTEMPTS = 4;
+
+/**
+ * AddPermission; false when the statement id is already there. On AWS ResourceConflictException means either "The
+ * statement id (…) provided already exists" or "The operation cannot be performed at this time. An update is in
+ * progress for resource: …" (the function, or its policy, is being changed): the permission is not there then, so
+ * the call is repeated after the function's update settles (LastUpdateStatus waiter). moto only ever answers success.
+ */
+async function addPermission(lambda: LambdaClient, functionName: string, command: AddPermissionCommand): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await lambda.send(command);
+      return true;
+    } catch (err) {
+      if (!isAwsError(err, 'ResourceConflictException')) throw err;
+      const message = String((err as Error).message ?? '');
+      if (/already exists/i.test(message)) return false;
+      if (attempt >= ADD_PERMISSION_ATTEMPTS)
+        throw new TurnctlError(`Lambda refused the API Gateway permission on ${functionName} ${attempt} times: ${message.replace(/\s+/g, ' ').trim()}; wait until the function's update finishes and apply again`, { cause: err });
+      await waitUpdated(lambda, functionName);
+    }
+  }
+}
 
 /** Applies exactly the planned gateway changes: API, definition, Lambda permissions, stage throttling, then one deployment. */
 export async function applyGateway(ctx: Ctx, desired: GatewayDesired, changes: Change[], release?: string): Promise<GatewayApplyResult | null> {
@@ -78,20 +104,18 @@ export async function applyGateway(ctx: Ctx, desired: GatewayDesired, changes: C
     if (!only(`permission:${fn}`)) continue;
     ctx.progress(`gateway: allow API Gateway to invoke ${deployed}:${ctx.names.alias}`);
     try {
-      await lambda.send(
-        new AddPermissionCommand({
-          FunctionName: deployed,
-          Qualifier: ctx.names.alias,
-          StatementId: permissionSid(apiId),
-          Action: 'lambda:InvokeFunction',
-          Principal: 'apigateway.amazonaws.com',
-          SourceArn: executeApiArn(desired.region, desired.account, apiId),
-        }),
-      );
+      const command = new AddPermissionCommand({
+        FunctionName: deployed,
+        Qualifier: ctx.names.alias,
+        StatementId: permissionSid(apiId),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: executeApiArn(desired.region, desired.account, apiId),
+      });
+      if (!(await addPermission(lambda, deployed, command))) continue; // already there (same statement id)
       permissions.push(fn);
       done.push(`allow API Gateway to invoke ${deployed}:${ctx.names.alias}`);
     } catch (err) {
-      if (isAwsError(err, 'ResourceConflictException')) continue; // already there (same statement id)
       if (isAwsError(err, 'ResourceNotFoundException'))
         throw new TurnctlError(`function ${deployed} has no "${ctx.names.alias}" alias yet, so the route to it cannot be granted; deploy the function first (release apply with the functions section)`);
       throw err;

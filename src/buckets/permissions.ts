@@ -56,22 +56,39 @@ export async function readRolePolicies(ctx: Ctx, role: string): Promise<RolePoli
   return { exists: true, arn, inline, attached, boundary: boundaryArn ? await managedPolicyDocument(ctx, boundaryArn) : null };
 }
 
-const describeDecision = (d: string) => (d === 'explicitDeny' ? 'explicitly denied' : 'not allowed by any statement');
+/** What stops a request whatever the bucket policy allows: the role's permissions boundary, or an SCP of the organization. */
+type Limit = 'boundary' | 'scp';
+
+const describeDecision = (d: string, limit?: Limit) =>
+  limit === 'scp'
+    ? `${d === 'explicitDeny' ? 'explicitly denied' : 'not allowed'} by a service control policy of the organization`
+    : limit === 'boundary'
+      ? `${d === 'explicitDeny' ? 'explicitly denied' : 'not allowed'} by the role's permissions boundary`
+      : d === 'explicitDeny'
+        ? 'explicitly denied'
+        : 'not allowed by any statement';
 
 /** One request of a grant with IAM's decision, and whether the bucket policy is what denies it. */
 interface Failure {
   req: GrantRequest;
   decision: string;
   byBucketPolicy: boolean;
+  limit?: Limit;
 }
 
 function verdict(grant: Grant, role: string, failures: Failure[], note = ''): GrantVerdict {
   if (failures.length === 0) return { grant, ok: true, detail: `in effect for role ${role}${note}` };
   const what = failures.map(
     (f) =>
-      `${f.req.action} on ${f.req.resource}${Object.keys(f.req.context).length ? ` (${Object.entries(f.req.context).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''} is ${describeDecision(f.decision)}${f.byBucketPolicy ? ` by the bucket policy of ${grant.bucket}` : ''}`,
+      `${f.req.action} on ${f.req.resource}${Object.keys(f.req.context).length ? ` (${Object.entries(f.req.context).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''} is ${describeDecision(f.decision, f.limit)}${f.byBucketPolicy ? ` by the bucket policy of ${grant.bucket}` : ''}`,
   );
-  const fix = failures.some((f) => f.byBucketPolicy) ? "fix the bucket's policy" : "apply the release or fix the role's policies";
+  const fix = failures.some((f) => f.limit === 'scp')
+    ? "an SCP is not turnctl's to change: ask the organization's administrators, or drop the grant"
+    : failures.some((f) => f.limit === 'boundary')
+      ? "widen the role's permissions boundary (or drop the grant)"
+      : failures.some((f) => f.byBucketPolicy)
+        ? "fix the bucket's policy"
+        : "apply the release or fix the role's policies";
   return { grant, ok: false, detail: `grant ${grant.label} (${grant.where}) is not in effect for role ${role}${note}: ${what.join('; ')}; ${fix}` };
 }
 
@@ -91,7 +108,14 @@ function bucketDecision(bucketPolicy: PolicyDoc | null, roleArn: string, account
   return evaluate([statementsFor(bucketPolicy, roleArn, account)], { action: req.action, resource: req.resource, context: callContext(req, roleArn, account) });
 }
 
-function failureOf(req: GrantRequest, identity: Decision, resource: Decision): Failure | undefined {
+/**
+ * The combined decision of the role's identity policies and the bucket policy. A bucket policy's Allow makes up for
+ * identity policies that say nothing, but not for a permissions boundary that does not allow the request (a
+ * resource policy naming the role's ARN is limited by the boundary's implicit deny) nor for an SCP (AWS IAM User
+ * Guide, policy evaluation within a single account).
+ */
+function failureOf(req: GrantRequest, identity: Decision, resource: Decision, limit?: Limit): Failure | undefined {
+  if (limit && identity !== 'allowed') return { req, decision: identity === 'explicitDeny' || resource === 'explicitDeny' ? 'explicitDeny' : 'implicitDeny', byBucketPolicy: false, limit };
   const decision = combineWithResourcePolicy(identity, resource);
   if (decision === 'allowed') return undefined;
   return { req, decision, byBucketPolicy: resource === 'explicitDeny' && identity !== 'explicitDeny' };
@@ -116,8 +140,9 @@ async function verifyLocally(ctx: Ctx, role: string, grants: Grant[], planned: P
   return grants.map((g) => {
     const failures = grantRequests(g).flatMap((req) => {
       const request = { action: req.action, resource: req.resource, context: callContext(req, arn, account) };
-      let identity: Decision = evaluate(docs, request);
-      if (identity === 'allowed' && live.boundary && evaluate([live.boundary], request) !== 'allowed') identity = 'implicitDeny';
+      const identity: Decision = evaluate(docs, request);
+      const boundary = live.boundary ? evaluate([live.boundary], request) : 'allowed';
+      if (boundary !== 'allowed') return failureOf(req, boundary === 'explicitDeny' ? 'explicitDeny' : 'implicitDeny', bucketDecision(bucketPolicies.get(g.bucket) ?? null, arn, account, req), 'boundary') ?? [];
       return failureOf(req, identity, bucketDecision(bucketPolicies.get(g.bucket) ?? null, arn, account, req)) ?? [];
     });
     return verdict(g, role, failures, note);
@@ -156,8 +181,13 @@ async function verifySimulated(ctx: Ctx, role: string, grants: Grant[], planned:
       const res = arn
         ? await iam.send(new iamm.SimulatePrincipalPolicyCommand({ PolicySourceArn: arn, ...common, ...(planned ? { PolicyInputList: [JSON.stringify(planned)] } : {}) }))
         : await iam.send(new iamm.SimulateCustomPolicyCommand({ PolicyInputList: [JSON.stringify(planned)], ...common }));
-      const identity = (res.EvaluationResults?.[0]?.EvalDecision ?? 'implicitDeny') as Decision;
-      const failure = failureOf(req, identity === 'allowed' || identity === 'explicitDeny' ? identity : 'implicitDeny', bucketDecision(bucketPolicies.get(g.bucket) ?? null, roleArn, account, req));
+      const result = res.EvaluationResults?.[0];
+      const identity = (result?.EvalDecision ?? 'implicitDeny') as Decision;
+      // The simulation includes the role's permissions boundary and, in an organization, its SCPs; an implicitDeny
+      // from either is not "no statement allows it", and the bucket policy cannot make up for it.
+      const limit: Limit | undefined =
+        result?.OrganizationsDecisionDetail?.AllowedByOrganizations === false ? 'scp' : result?.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary === false ? 'boundary' : undefined;
+      const failure = failureOf(req, identity === 'allowed' || identity === 'explicitDeny' ? identity : 'implicitDeny', bucketDecision(bucketPolicies.get(g.bucket) ?? null, roleArn, account, req), limit);
       if (failure) failures.push(failure);
     }
     return verdict(g, role, failures, note);

@@ -154,4 +154,31 @@ describe('permissions pre-check on the sandbox', () => {
     expect(withPlan.ok, withPlan.detail).toBe(true);
     await s3().send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
   });
+  it("GIVEN a permissions boundary on the role that does not allow listing and a bucket policy that allows the role WHEN checked THEN the grant fails naming the boundary (the bucket policy's Allow cannot make up for it)", async () => {
+    // GIVEN hello's role bounded to object reads/writes (no s3:ListBucket), and a bucket policy granting the role everything
+    const role = `${p.name}-local-hello`;
+    const bucket = `${p.name}-local-uploads`;
+    const { CreatePolicyCommand, PutRolePermissionsBoundaryCommand, DeleteRolePermissionsBoundaryCommand } = await import('@aws-sdk/client-iam');
+    const boundary = await iam().send(
+      new CreatePolicyCommand({ PolicyName: `${p.name}-boundary`, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: '*' }] }) }),
+    );
+    await iam().send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: boundary.Policy!.Arn! }));
+    const { PutBucketPolicyCommand, DeleteBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+    const { s3 } = await import('./helpers.js');
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::123456789012:role/${role}` }, Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] };
+    await s3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+    try {
+      // WHEN checked
+      const r = await check.run({ ctx: p.ctx(), manifest, digest: 'x', startedAt: new Date() });
+      // THEN hello's list grant fails, naming the boundary; health (not bounded) passes
+      expect(r.items?.map((i) => [i.name.split(' ')[0], i.ok])).toEqual([
+        ['health', true],
+        ['hello', false],
+      ]);
+      expect(r.detail).toContain(`s3:ListBucket on arn:aws:s3:::${bucket} (s3:prefix=in/) is not allowed by the role's permissions boundary; widen the role's permissions boundary (or drop the grant)`);
+    } finally {
+      await iam().send(new DeleteRolePermissionsBoundaryCommand({ RoleName: role }));
+      await s3().send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    }
+  });
 });

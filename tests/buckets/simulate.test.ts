@@ -72,4 +72,52 @@ describe('permissions check on AWS stages (IAM policy simulation)', () => {
     expect(r.detail).toContain(`s3:DeleteObject on arn:aws:s3:::${bucket}/in/turnctl-permissions-check is explicitly denied by the bucket policy of ${bucket}`);
     expect(r.detail).not.toContain('s3:PutObject');
   });
+  it('GIVEN a simulation that denies because of an SCP WHEN checked THEN it fails naming the SCP, even though the bucket policy allows the role', async () => {
+    // GIVEN an organization SCP that does not allow deletes (AllowedByOrganizations false), and a bucket policy granting the role everything
+    const bucket = `${p.name}-local-uploads`;
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn }, Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] };
+    const plan = { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'create', before: null, after: policy }], fingerprint: 'x' }] } as unknown as Plan;
+    const { ctx } = awsStageCtx(p.ctx(), (cmd, input) =>
+      cmd === 'GetRole'
+        ? { Role: { Arn: arn } }
+        : input.ActionNames[0] === 's3:DeleteObject'
+          ? { EvaluationResults: [{ EvalDecision: 'implicitDeny', OrganizationsDecisionDetail: { AllowedByOrganizations: false } }] }
+          : { EvaluationResults: [{ EvalDecision: 'allowed', OrganizationsDecisionDetail: { AllowedByOrganizations: true } }] },
+    );
+    // WHEN checked
+    const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
+    // THEN it fails on the delete, naming the SCP (not "no statement", not "apply the release")
+    expect(r.ok).toBe(false);
+    expect(r.detail).toContain(`s3:DeleteObject on arn:aws:s3:::${bucket}/in/turnctl-permissions-check is not allowed by a service control policy of the organization`);
+    expect(r.detail).toMatch(/ask the organization's administrators, or drop the grant$/);
+  });
+
+  it("GIVEN a simulation that denies because of the role's permissions boundary WHEN checked THEN it fails naming the boundary, even though the bucket policy allows the role", async () => {
+    // GIVEN a boundary that does not allow listing, and a bucket policy granting the role ARN everything
+    const bucket = `${p.name}-local-uploads`;
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn }, Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] };
+    const plan = { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'create', before: null, after: policy }], fingerprint: 'x' }] } as unknown as Plan;
+    const { ctx } = awsStageCtx(p.ctx(), (cmd, input) =>
+      cmd === 'GetRole'
+        ? { Role: { Arn: arn } }
+        : input.ActionNames[0] === 's3:ListBucket'
+          ? { EvaluationResults: [{ EvalDecision: 'implicitDeny', PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false } }] }
+          : { EvaluationResults: [{ EvalDecision: 'allowed', PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: true } }] },
+    );
+    // WHEN checked
+    const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
+    // THEN it fails on the list, naming the boundary
+    expect(r.ok).toBe(false);
+    expect(r.detail).toContain(`s3:ListBucket on arn:aws:s3:::${bucket} (s3:prefix=in/) is not allowed by the role's permissions boundary`);
+    expect(r.detail).toMatch(/widen the role's permissions boundary \(or drop the grant\)$/);
+  });
+
+  it('GIVEN identity policies that say nothing (implicitDeny, no boundary, no SCP) and a bucket policy that allows the role WHEN checked THEN it passes (same-account: either policy may allow)', async () => {
+    const bucket = `${p.name}-local-uploads`;
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn }, Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] };
+    const plan = { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'create', before: null, after: policy }], fingerprint: 'x' }] } as unknown as Plan;
+    const { ctx } = awsStageCtx(p.ctx(), (cmd) => (cmd === 'GetRole' ? { Role: { Arn: arn } } : { EvaluationResults: [{ EvalDecision: 'implicitDeny' }] }));
+    const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
+    expect(r.ok, r.detail).toBe(true);
+  });
 });

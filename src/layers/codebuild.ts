@@ -181,6 +181,34 @@ async function followBuild(ctx: Ctx, cb: CodeBuildClient, t: LayerTarget, buildI
   return { build: last, log: follower.lines };
 }
 
+/** Phases before the buildspec's commands run: a failure there is the project's (role, image, source access), not the lock file's. */
+const SETUP_PHASES = new Set(['SUBMITTED', 'QUEUED', 'PROVISIONING', 'DOWNLOAD_SOURCE']);
+
+/**
+ * The one-line error of a build that did not succeed: the failed phase with CodeBuild's reason for it (phase
+ * contexts, e.g. "CLIENT_ERROR: AccessDenied …" when the project's role cannot read the source: such a build writes
+ * no log lines), the log tail, and the fix that fits the phase.
+ */
+export function buildFailure(build: Build, t: Pick<LayerTarget, 'layer'>, log: readonly string[], bucket: string): TurnctlError {
+  const failed = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== 'SUCCEEDED');
+  const phase = failed?.phaseType ?? build.currentPhase;
+  const reason = (failed?.contexts ?? [])
+    .map((c) => [c.statusCode, c.message].filter(Boolean).join(': ').replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .join('; ');
+  const fix =
+    build.buildStatus === 'TIMED_OUT'
+      ? `raise layers.${t.layer}.build.codebuild.timeoutMinutes or look at the log`
+      : phase && SETUP_PHASES.has(phase)
+        ? `check the CodeBuild project (its image, and its service role's s3:GetObject/s3:GetObjectVersion on ${bucket} and CloudWatch Logs access)`
+        : phase === 'UPLOAD_ARTIFACTS'
+          ? `check the CodeBuild project's service role (s3:PutObject on ${bucket})`
+          : `fix layers/${t.layer}/package.json (or the project's image)`;
+  return new TurnctlError(
+    `CodeBuild build ${build.id} of layer "${t.layer}" ${build.buildStatus}${phase ? ` in phase ${phase}` : ''}${reason ? ` (${reason.length > 300 ? `${reason.slice(0, 300)}…` : reason})` : ''}; last log lines: ${logTail(log)}; ${fix} and run again`,
+  );
+}
+
 /** Builds a layer in the stage's CodeBuild project; returns the artifact's S3 location (cached by content hash). */
 export async function buildInCodeBuild(ctx: Ctx, t: LayerTarget): Promise<S3LayerArtifact> {
   const keys = layerKeys(t);
@@ -197,13 +225,7 @@ export async function buildInCodeBuild(ctx: Ctx, t: LayerTarget): Promise<S3Laye
   ctx.progress(`layer ${t.layer} (${t.runtime}): starting CodeBuild ${t.codebuildProject} for ${shortHash(t.hash)}`);
   const started = await startBuild(ctx, cb, t, { key: keys.source, versionId: put.VersionId });
   const { build, log } = await followBuild(ctx, cb, t, started.id!);
-  if (build.buildStatus !== 'SUCCEEDED') {
-    const failedPhase = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== 'SUCCEEDED')?.phaseType ?? build.currentPhase;
-    throw new TurnctlError(
-      `CodeBuild build ${build.id} of layer "${t.layer}" ${build.buildStatus}${failedPhase ? ` in phase ${failedPhase}` : ''}; last log lines: ${logTail(log)}; ` +
-        `fix layers/${t.layer}/package.json (or the project's image) and run again`,
-    );
-  }
+  if (build.buildStatus !== 'SUCCEEDED') throw buildFailure(build, t, log, bucket);
   if (!(await headObject(ctx, keys.artifact)))
     throw new TurnctlError(`CodeBuild build ${build.id} of layer "${t.layer}" succeeded but s3://${bucket}/${keys.artifact} is missing; check the project's artifact settings and its role's s3:PutObject on ${bucket}`);
   return { bucket, key: keys.artifact, cached: false, buildId: build.id };

@@ -17,6 +17,9 @@ export interface BuildContainer {
   inProgressPolls: number;
   /** Files of the artifact zip (under nodejs/). */
   files?: Record<string, string>;
+  /** A failed build: the phase that failed (default BUILD) and CodeBuild's context for it ({statusCode, message}). */
+  failedPhase?: string;
+  failedContext?: { statusCode: string; message: string };
 }
 
 const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -57,9 +60,14 @@ export async function startCodeBuildProxy(target: string, container: BuildContai
     polls.set(build.id, seen + 1);
     if (seen < container.inProgressPolls) return { ...build, buildStatus: 'IN_PROGRESS', currentPhase: 'BUILD', buildComplete: false, endTime: undefined };
     if (container.outcome === 'fail') {
-      const phases = (build.phases ?? []).filter((p: any) => ['SUBMITTED', 'QUEUED', 'PROVISIONING', 'DOWNLOAD_SOURCE', 'INSTALL', 'PRE_BUILD', 'BUILD'].includes(p.phaseType));
+      const order = ['SUBMITTED', 'QUEUED', 'PROVISIONING', 'DOWNLOAD_SOURCE', 'INSTALL', 'PRE_BUILD', 'BUILD'];
+      const upTo = order.slice(0, order.indexOf(container.failedPhase ?? 'BUILD') + 1);
+      const phases = (build.phases ?? []).filter((p: any) => upTo.includes(p.phaseType));
       const last = phases.at(-1);
-      if (last) last.phaseStatus = 'FAILED';
+      if (last) {
+        last.phaseStatus = 'FAILED';
+        if (container.failedContext) last.contexts = [container.failedContext];
+      }
       return { ...build, buildStatus: 'FAILED', currentPhase: 'COMPLETED', phases };
     }
     return build;

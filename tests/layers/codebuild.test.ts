@@ -109,6 +109,26 @@ describe('layers on a CodeBuild stage (sandbox + build-container proxy)', () => 
     expect(await publishedVersions(`${p.name}-aws-common`)).toEqual([]);
   });
 
+  it("GIVEN a build that fails in DOWNLOAD_SOURCE (the project's role cannot read the source: no log lines) WHEN publishing THEN the error carries CodeBuild's reason and points at the project's role, not at package.json", async () => {
+    // GIVEN a build refused its source, as CodeBuild reports it (phase context, no log stream lines)
+    const { p, run } = await codebuildProject({
+      outcome: 'fail',
+      inProgressPolls: 0,
+      logLines: [],
+      failedPhase: 'DOWNLOAD_SOURCE',
+      failedContext: { statusCode: 'CLIENT_ERROR', message: 'AccessDenied: Access Denied for object: layers/common/source.zip' },
+    });
+    // WHEN publishing
+    const r = await run(['layers', 'publish', '--stage', 'aws']);
+    // THEN exit 1, one error line naming the phase, CodeBuild's reason and the role's S3 access
+    expect(r.code).toBe(1);
+    const lines = r.io.stderr.join('\n').split('\n').filter((l) => l.startsWith('error:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/FAILED in phase DOWNLOAD_SOURCE \(CLIENT_ERROR: AccessDenied: Access Denied for object: layers\/common\/source\.zip\); last log lines: \(no log lines\); check the CodeBuild project \(its image, and its service role's s3:GetObject\/s3:GetObjectVersion on \S+-aws-turnctl/);
+    expect(lines[0]).not.toContain('package.json');
+    expect(await publishedVersions(`${p.name}-aws-common`)).toEqual([]);
+  });
+
   it('GIVEN a failed build WHEN publishing again at once (the project fixed, the lock file unchanged) THEN a new build starts and the layer is published', async () => {
     // GIVEN a build that fails (e.g. the project's image lacks npm), behind a proxy that applies StartBuild's
     // idempotencyToken as CodeBuild does for 5 minutes (moto ignores it)

@@ -54,7 +54,12 @@ async function invokeAws(ctx: Ctx, fn: string, event: unknown): Promise<InvokeRe
     /* keep raw text */
   }
   const logs = res.LogResult ? Buffer.from(res.LogResult, 'base64').toString('utf8') : '';
-  const error = res.FunctionError ? `${res.FunctionError}: ${(payload as { errorMessage?: string })?.errorMessage ?? text}` : undefined;
+  // A function error's payload is the runtime's {errorType, errorMessage, trace}; FunctionError itself is only
+  // "Unhandled". The error names the type as the sandbox path does ("Error: boom", "Sandbox.Timedout: …"), on one line.
+  const p = payload as { errorType?: unknown; errorMessage?: unknown } | null;
+  const type = typeof p?.errorType === 'string' && p.errorType ? p.errorType : res.FunctionError;
+  const message = typeof p?.errorMessage === 'string' ? p.errorMessage : text;
+  const error = res.FunctionError ? `${type}: ${message.replace(/\s*\n\s*/g, ' ').trim()}` : undefined;
   return { ok: !error, statusCode: statusOf(payload), payload, error, logs, version: res.ExecutedVersion };
 }
 

@@ -34,13 +34,22 @@ export function assertFunction(ctx: Ctx, fn: string): void {
   if (!ctx.stack.functions[fn]) throw new UsageError(`unknown function "${fn}"; functions in turnctl.yaml: ${Object.keys(ctx.stack.functions).join(', ') || '(none)'}`);
 }
 
-/** A FilterLogEvents pattern matching `text` as a phrase (quoted, inner quotes escaped). */
-const phrasePattern = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/**
+ * The FilterLogEvents pattern that keeps every event containing `text`, or undefined when CloudWatch has none. A term
+ * or quoted phrase matches whole terms on AWS (ERR does not match ERROR; the filter pattern syntax page gives
+ * %AUTHORIZED% as the way to match UNAUTHORIZED), while --filter promises a substring: a regex pattern %…% is one,
+ * but takes only letters, digits, _ # = @ / ; , - and escaped operators. Other text (a space, a quote, a colon) is
+ * not sent and is matched here only. (moto matches every event to a %…% pattern.)
+ */
+export function substringPattern(text: string): string | undefined {
+  if (!/^[A-Za-z0-9_#=@/;,.-]+$/.test(text)) return undefined;
+  return `%${text.replace(/\./g, '\\.')}%`;
+}
 
 /**
  * Every log event of a function's log group from `start` (ms) on, all pages, oldest first. A missing log group
- * (the function never ran) is no events. `text` is sent as a filter pattern and applied again here: moto ignores
- * most filter patterns (DESIGN.md), and the pattern language tokenises where a plain substring match does not.
+ * (the function never ran) is no events. `text` is sent as a substring pattern where CloudWatch can take it
+ * (substringPattern) and applied again here: moto ignores most filter patterns (DESIGN.md).
  */
 export async function functionLogEvents(ctx: Ctx, fn: string, opts: { start: number; end?: number; text?: string }): Promise<LogEntry[]> {
   const { paginateFilterLogEvents } = await import('@aws-sdk/client-cloudwatch-logs');
@@ -51,7 +60,7 @@ export async function functionLogEvents(ctx: Ctx, fn: string, opts: { start: num
   try {
     const pages = paginateFilterLogEvents(
       { client: logs },
-      { logGroupName: logGroupOf(ctx, fn), startTime: opts.start, ...(opts.end !== undefined ? { endTime: opts.end } : {}), ...(opts.text ? { filterPattern: phrasePattern(opts.text) } : {}) },
+      { logGroupName: logGroupOf(ctx, fn), startTime: opts.start, ...(opts.end !== undefined ? { endTime: opts.end } : {}), ...(opts.text && substringPattern(opts.text) ? { filterPattern: substringPattern(opts.text) } : {}) },
     );
     for await (const page of pages)
       for (const e of page.events ?? []) {

@@ -35,9 +35,13 @@ export interface Ctx {
 /** Local sandbox credentials (moto accepts any). */
 const SANDBOX_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-/** Credentials given in the environment (CI: OIDC web identity or keys) win over the stage's named profile. */
-function envCredentials(): boolean {
-  return Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_WEB_IDENTITY_TOKEN_FILE || process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI);
+/**
+ * Credentials given in the environment (CI: keys, an OIDC web identity, or a container's role) win over the stage's
+ * named profile. A container's role is announced by AWS_CONTAINER_CREDENTIALS_RELATIVE_URI on ECS and in CodeBuild,
+ * by AWS_CONTAINER_CREDENTIALS_FULL_URI with EKS Pod Identity (the SDK's container credential provider reads both).
+ */
+export function envCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
 }
 
 /**

@@ -106,10 +106,11 @@ function logFollower(ctx: Ctx) {
           throw err;
         }
         for (const e of page.events ?? []) for (const l of (e.message ?? '').split('\n')) if (l.trim()) fresh.push(l.trimEnd());
-        // GetLogEvents returns the same token when there is nothing newer.
-        const same = page.nextForwardToken === token;
+        // GetLogEvents returns the token it was given when there is nothing newer, and "can return empty results while
+        // there are more log events available through the token": only a repeated (or missing) token ends the read.
+        const same = !page.nextForwardToken || page.nextForwardToken === token;
         token = page.nextForwardToken ?? token;
-        if (same || !(page.events ?? []).length) break;
+        if (same) break;
       }
       lines.push(...fresh);
       return fresh;

@@ -20,6 +20,11 @@ export interface BuildContainer {
   /** A failed build: the phase that failed (default BUILD) and CodeBuild's context for it ({statusCode, message}). */
   failedPhase?: string;
   failedContext?: { statusCode: string; message: string };
+  /**
+   * GetLogEvents answers this many empty pages, each with a new forward token, before the events (AWS documents that
+   * it "can return empty results while there are more log events available through the token").
+   */
+  emptyLogPages?: number;
 }
 
 const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -36,6 +41,7 @@ export async function startCodeBuildProxy(target: string, container: BuildContai
   const s3 = new S3Client({ endpoint: target, region: 'eu-central-1', credentials: creds, forcePathStyle: true });
   const polls = new Map<string, number>();
   const startedBuilds: string[] = [];
+  const emptyPagesServed = new Map<string, number>();
 
   async function runContainer(build: any): Promise<void> {
     const group = build.logs.groupName as string;
@@ -105,7 +111,25 @@ export async function startCodeBuildProxy(target: string, container: BuildContai
           res.end(answered.body);
           return;
         }
-        const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers: forwardHeaders(req.headers), body: ['GET', 'HEAD'].includes(req.method!) ? undefined : body });
+        let sent: Buffer = body;
+        if (op === 'Logs_20140328.GetLogEvents') {
+          const input = JSON.parse(body.toString('utf8') || '{}');
+          const served = emptyPagesServed.get(input.logStreamName) ?? 0;
+          const ours = typeof input.nextToken === 'string' && input.nextToken.startsWith('f/turnctl-empty-');
+          if ((input.nextToken === undefined || ours) && served < (container.emptyLogPages ?? 0)) {
+            emptyPagesServed.set(input.logStreamName, served + 1);
+            const page = Buffer.from(JSON.stringify({ events: [], nextForwardToken: `f/turnctl-empty-${served + 1}`, nextBackwardToken: 'b/turnctl-empty' }));
+            res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': String(page.length) });
+            res.end(page);
+            return;
+          }
+          if (ours) {
+            // The last empty page's token leads to the events: moto knows none of these tokens, so read from the head.
+            delete input.nextToken;
+            sent = Buffer.from(JSON.stringify(input));
+          }
+        }
+        const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers: forwardHeaders(req.headers), body: ['GET', 'HEAD'].includes(req.method!) ? undefined : sent });
         let out = Buffer.from(await upstream.arrayBuffer());
         if (upstream.ok && op === 'CodeBuild_20161006.StartBuild') {
           const parsed = JSON.parse(out.toString('utf8'));

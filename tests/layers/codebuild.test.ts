@@ -129,6 +129,16 @@ describe('layers on a CodeBuild stage (sandbox + build-container proxy)', () => 
     expect(await publishedVersions(`${p.name}-aws-common`)).toEqual([]);
   });
 
+  it('GIVEN GetLogEvents answering empty pages with new tokens before the events (as AWS may) WHEN a build fails THEN the log tail still has its lines', async () => {
+    // GIVEN a failed build whose log stream answers two empty pages first
+    const { run } = await codebuildProject({ outcome: 'fail', inProgressPolls: 0, emptyLogPages: 2, logLines: ['npm ERR! code ETARGET', 'npm ERR! notarget No matching version found for left-pad@9.9.9'] });
+    // WHEN publishing
+    const r = await run(['layers', 'publish', '--stage', 'aws']);
+    // THEN the error carries the log lines behind the empty pages (the follower stops only on a repeated token)
+    expect(r.code).toBe(1);
+    expect(r.io.stderr.join('\n')).toMatch(/last log lines: npm ERR! code ETARGET \| npm ERR! notarget No matching version found for left-pad@9\.9\.9; fix/);
+  });
+
   it('GIVEN a failed build WHEN publishing again at once (the project fixed, the lock file unchanged) THEN a new build starts and the layer is published', async () => {
     // GIVEN a build that fails (e.g. the project's image lacks npm), behind a proxy that applies StartBuild's
     // idempotencyToken as CodeBuild does for 5 minutes (moto ignores it)

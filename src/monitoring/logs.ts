@@ -90,6 +90,9 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** How far back each --follow poll reads again, for events CloudWatch Logs ingests after newer ones. */
+export const LATE_ARRIVAL_MS = 60_000;
+
 export interface TailOptions {
   since: Date;
   filter?: string;
@@ -114,8 +117,13 @@ export async function tailLogs(ctx: Ctx, fn: string, opts: TailOptions, onEntry:
       onEntry(e);
     }
     if (!opts.follow || opts.signal?.aborted) return count;
-    // Next poll from the newest timestamp seen (inclusive: events of the same millisecond are told apart by key).
-    if (events.length) start = Math.max(start, events[events.length - 1]!.timestamp);
+    // Next poll from a while before the newest timestamp seen: CloudWatch Logs ingests late (each Lambda container
+    // flushes on its own, so an event can arrive after newer ones from another container); events already printed
+    // are told apart by key, and keys older than the window are forgotten.
+    if (events.length) {
+      start = Math.max(start, events[events.length - 1]!.timestamp - LATE_ARRIVAL_MS);
+      for (const e of events) if (e.timestamp < start) seen.delete(e.key);
+    }
     await pause(opts.pollMs ?? 2000, opts.signal);
     if (opts.signal?.aborted) return count;
   }

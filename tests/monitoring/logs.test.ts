@@ -85,6 +85,25 @@ describe('logs tail / errors and the errors post-check on the sandbox', () => {
     expect(seen.map((e) => e.message)).toEqual(['hello world', '{"errorType":"TypeError","errorMessage":"boom"}', 'late line']);
   });
 
+  it('GIVEN --follow WHEN an event arrives late, stamped before events already printed (another container flushing) THEN it is printed once, and nothing is printed twice', async () => {
+    // GIVEN a tail that has printed an event
+    const ctx = p.ctx();
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const base = Date.now();
+    await putLogLines(group('hello'), [{ message: 'zz-late newer line', at: base }]);
+    const done = tailLogs(ctx, 'hello', { since: new Date(base - 120_000), filter: 'zz-late', follow: true, signal: abort.signal, pollMs: 100 }, (e) => {
+      seen.push(e.message);
+      if (e.message === 'zz-late older line') setTimeout(() => abort.abort(), 300); // a few more polls: no repeats
+    });
+    await expect.poll(() => seen.length).toBe(1);
+    // WHEN an event stamped 20 s before it is ingested now
+    await putLogLines(group('hello'), [{ message: 'zz-late older line', at: base - 20_000 }]);
+    // THEN it is printed, once, and the first is not printed again
+    expect(await done).toBe(2);
+    expect(seen).toEqual(['zz-late newer line', 'zz-late older line']);
+  });
+
   it('GIVEN error-level entries WHEN logs errors runs THEN they are grouped per function (WARN/INFO not counted)', async () => {
     const r = await runCli(['logs', 'errors', '--stage', 'local', '--since', '1h', '--output', 'json'], p.dir);
     expect(r.code, r.stderr).toBe(0);

@@ -2,7 +2,7 @@ import type { GatewayDesired } from '../gateway/config.js';
 import { evaluateGatewayResponse } from '../gateway/cors.js';
 import { matchPath } from '../gateway/proxy-event.js';
 import { allowOriginValue } from '../gateway/responses.js';
-import type { GatewayResponse, GatewayTransport } from '../gateway/transport.js';
+import { bodyExcerpt, type GatewayResponse, type GatewayTransport } from '../gateway/transport.js';
 import type { CheckResult } from './types.js';
 
 /**
@@ -71,7 +71,7 @@ function reflectedByDesign(desired: GatewayDesired, origin: string): string | nu
 /** "HTTP 404 from MISSING_AUTHENTICATION_TOKEN" (the sandbox names the gateway response), with the body on a failure. */
 function answered(res: GatewayResponse, withBody = false): string {
   const by = res.answeredBy ? ` from ${res.answeredBy}` : '';
-  return `HTTP ${res.status}${by}${withBody && res.body ? ` ${res.body.slice(0, 160)}` : ''}`;
+  return `HTTP ${res.status}${by}${withBody && res.body.trim() ? ` ${bodyExcerpt(res.body, 160)}` : ''}`;
 }
 
 /** The gateway-error items of the cors check (one per allowed origin and the foreign one) and their summary. */

@@ -1,5 +1,5 @@
 import { gatewayDesired, type GatewayDesired } from '../gateway/config.js';
-import { transportFor, type GatewayTransport } from '../gateway/transport.js';
+import { bodyExcerpt, transportFor, type GatewayTransport } from '../gateway/transport.js';
 import { gatewayErrorItems } from './cors-errors.js';
 import type { Check, CheckResult } from './types.js';
 
@@ -33,7 +33,7 @@ export async function checkCors(desired: GatewayDesired, transport: GatewayTrans
             detail: ok
               ? `allowed (${method})`
               : res.status >= 300 || res.status < 200
-                ? `HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 160)}` : ''}`
+                ? `HTTP ${res.status}${res.body.trim() ? `: ${bodyExcerpt(res.body, 160)}` : ''}`
                 : echoed !== origin
                   ? `Access-Control-Allow-Origin is ${echoed === undefined ? 'missing' : `"${echoed}"`}`
                   : `Access-Control-Allow-Methods "${methods.join(',')}" lacks ${method}`,

@@ -1,5 +1,5 @@
 import { gatewayDesired, type GatewayDesired } from '../gateway/config.js';
-import { transportFor, type GatewayTransport } from '../gateway/transport.js';
+import { bodyExcerpt, transportFor, type GatewayTransport } from '../gateway/transport.js';
 import type { Check, CheckResult } from './types.js';
 
 /** The health route: GET served by the `health` function, else GET /health. */
@@ -26,7 +26,7 @@ export async function checkHealth(desired: GatewayDesired, transport: GatewayTra
     status = undefined;
   }
   const ok = res.status === 200 && status === 'healthy';
-  const body = res.body.length > 200 ? `${res.body.slice(0, 200)}…` : res.body;
+  const body = bodyExcerpt(res.body, 200);
   return {
     name: 'health',
     ok,

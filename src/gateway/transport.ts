@@ -30,6 +30,12 @@ export interface GatewayTransport {
   readonly where: string;
 }
 
+/** The start of a response body for a one-line message: whitespace runs (a pretty-printed JSON, an HTML page) folded. */
+export function bodyExcerpt(body: string, max: number): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
 const lower = (h: Record<string, unknown> | undefined) =>
   Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
 

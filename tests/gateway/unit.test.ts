@@ -165,6 +165,9 @@ describe('health and cors checks over HTTPS-shaped requests', () => {
 
     healthBody = '{"status":"degraded","database":"unreachable","environment":"configured"}';
     expect(await checkHealth(desired, httpTransport(base))).toMatchObject({ ok: false, detail: expect.stringMatching(/GET \/health answered 200 status degraded/) });
+    // a pretty-printed body stays on the one line of the detail
+    healthBody = JSON.stringify({ status: 'degraded', database: 'unreachable' }, null, 2);
+    expect((await checkHealth(desired, httpTransport(base))).detail).toBe('GET /health answered 200 status degraded: { "status": "degraded", "database": "unreachable" }');
     optionsOn = false;
     const cors = await checkCors(desired, httpTransport(base));
     expect(cors.ok).toBe(false);

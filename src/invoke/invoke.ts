@@ -43,9 +43,14 @@ function statusOf(payload: unknown): number | undefined {
 async function invokeAws(ctx: Ctx, fn: string, event: unknown): Promise<InvokeResult> {
   const { InvokeCommand } = await import('@aws-sdk/client-lambda');
   const lambda = await ctx.aws.lambda();
-  const res = await lambda.send(
-    new InvokeCommand({ FunctionName: ctx.names.fn(fn), Qualifier: ctx.names.alias, Payload: Buffer.from(JSON.stringify(event ?? {})), LogType: 'Tail' }),
-  );
+  let res;
+  try {
+    res = await lambda.send(new InvokeCommand({ FunctionName: ctx.names.fn(fn), Qualifier: ctx.names.alias, Payload: Buffer.from(JSON.stringify(event ?? {})), LogType: 'Tail' }));
+  } catch (err) {
+    // "Function not found: arn:…:function:<name>:live": no function, or no alias yet (as the sandbox path says it).
+    if (isAwsError(err, 'ResourceNotFoundException')) throw new TurnctlError(`function ${fn} has no ${ctx.names.alias} alias on stage ${ctx.stage.name}; apply a release first`);
+    throw err;
+  }
   const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : 'null';
   let payload: unknown = text;
   try {

@@ -53,6 +53,17 @@ describe('turnctl invoke on an AWS stage (Lambda Invoke answered by a proxy as A
     expect(r.io.stderr).toContain('ERROR Invoke Error {"errorType":"TypeError"}');
   });
 
+  it('GIVEN no live alias (Lambda: 404 ResourceNotFoundException) WHEN invoked THEN exit 1 with the same one line as on the sandbox', async () => {
+    invokeAnswer = {
+      status: 404,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException', 'x-amzn-requestid': 'r3' },
+      body: JSON.stringify({ Type: 'User', Message: `Function not found: arn:aws:lambda:eu-central-1:${ACCOUNT}:function:${p.name}-aws-hello:live` }),
+    };
+    const r = await run(['invoke', 'hello', '--stage', 'aws']);
+    expect(r.code).toBe(1);
+    expect(r.io.stderr.filter((l) => l.startsWith('error:'))).toEqual(['error: function hello has no live alias on stage aws; apply a release first']);
+  });
+
   it('GIVEN the handler returned WHEN invoked THEN exit 0 with the payload and the executed version', async () => {
     invokeAnswer = { status: 200, headers: { 'content-type': 'application/json', 'x-amz-executed-version': '7', 'x-amzn-requestid': 'r2' }, body: JSON.stringify({ statusCode: 200, body: '{"ok":true}' }) };
     const r = await run(['invoke', 'hello', '--stage', 'aws', '--output', 'json']);

@@ -205,8 +205,11 @@ export function buildFailure(build: Build, t: Pick<LayerTarget, 'layer'>, log: r
         : phase === 'UPLOAD_ARTIFACTS'
           ? `check the CodeBuild project's service role (s3:PutObject on ${bucket})`
           : `fix layers/${t.layer}/package.json (or the project's image)`;
+  // A project with CloudWatch Logs disabled has no stream to follow: say so rather than "(no log lines)".
+  const noStream = !build.logs?.groupName && build.logs?.cloudWatchLogs?.status === 'DISABLED';
+  const tail = noStream && log.length === 0 ? `none, the project's CloudWatch Logs are disabled${build.logs?.s3DeepLink ? ` (its S3 log: ${build.logs.s3DeepLink})` : ''}` : logTail(log);
   return new TurnctlError(
-    `CodeBuild build ${build.id} of layer "${t.layer}" ${build.buildStatus}${phase ? ` in phase ${phase}` : ''}${reason ? ` (${reason.length > 300 ? `${reason.slice(0, 300)}…` : reason})` : ''}; last log lines: ${logTail(log)}; ${fix} and run again`,
+    `CodeBuild build ${build.id} of layer "${t.layer}" ${build.buildStatus}${phase ? ` in phase ${phase}` : ''}${reason ? ` (${reason.length > 300 ? `${reason.slice(0, 300)}…` : reason})` : ''}; last log lines: ${tail}; ${fix} and run again`,
   );
 }
 

@@ -25,6 +25,8 @@ export interface BuildContainer {
    * it "can return empty results while there are more log events available through the token").
    */
   emptyLogPages?: number;
+  /** The project writes no CloudWatch Logs (logsConfig.cloudWatchLogs DISABLED, S3 logs instead): builds name no stream. */
+  cloudWatchLogsDisabled?: boolean;
 }
 
 const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -44,6 +46,7 @@ export async function startCodeBuildProxy(target: string, container: BuildContai
   const emptyPagesServed = new Map<string, number>();
 
   async function runContainer(build: any): Promise<void> {
+    if (container.cloudWatchLogsDisabled) return;
     const group = build.logs.groupName as string;
     const stream = build.logs.streamName as string;
     await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((e) => {
@@ -60,9 +63,12 @@ export async function startCodeBuildProxy(target: string, container: BuildContai
     }
   }
 
-  function asContainerSees(build: any): any {
-    const seen = polls.get(build.id);
-    if (seen === undefined) return build; // not started through this proxy
+  function asContainerSees(original: any): any {
+    const seen = polls.get(original.id);
+    if (seen === undefined) return original; // not started through this proxy
+    const build = container.cloudWatchLogsDisabled
+      ? { ...original, logs: { cloudWatchLogs: { status: 'DISABLED' }, s3Logs: { status: 'ENABLED', location: 'build-logs/layers' }, s3DeepLink: `https://s3.console.aws.amazon.com/s3/object/build-logs/layers/${original.id.split(':').pop()}.gz` } }
+      : original;
     polls.set(build.id, seen + 1);
     if (seen < container.inProgressPolls) return { ...build, buildStatus: 'IN_PROGRESS', currentPhase: 'BUILD', buildComplete: false, endTime: undefined };
     if (container.outcome === 'fail') {

@@ -139,6 +139,13 @@ describe('layers on a CodeBuild stage (sandbox + build-container proxy)', () => 
     expect(r.io.stderr.join('\n')).toMatch(/last log lines: npm ERR! code ETARGET \| npm ERR! notarget No matching version found for left-pad@9\.9\.9; fix/);
   });
 
+  it("GIVEN a project whose CloudWatch Logs are disabled WHEN its build fails THEN the error says so and links the S3 log instead of '(no log lines)'", async () => {
+    const { run } = await codebuildProject({ outcome: 'fail', inProgressPolls: 0, logLines: [], cloudWatchLogsDisabled: true });
+    const r = await run(['layers', 'publish', '--stage', 'aws']);
+    expect(r.code).toBe(1);
+    expect(r.io.stderr.join('\n')).toMatch(/FAILED in phase BUILD; last log lines: none, the project's CloudWatch Logs are disabled \(its S3 log: https:\/\/s3\.console\.aws\.amazon\.com\/s3\/object\/build-logs\/layers\/\S+\.gz\); fix layers\/common\/package\.json/);
+  });
+
   it('GIVEN a failed build WHEN publishing again at once (the project fixed, the lock file unchanged) THEN a new build starts and the layer is published', async () => {
     // GIVEN a build that fails (e.g. the project's image lacks npm), behind a proxy that applies StartBuild's
     // idempotencyToken as CodeBuild does for 5 minutes (moto ignores it)

@@ -6,7 +6,8 @@ import { listStateKeys, readStateJson, writeStateJson } from '../state/bucket.js
 import type { Plan, PlanStep } from './types.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'rolling-back' | 'rolled-back' | 'rollback-blocked';
-export type StepStatus = 'pending' | 'applying' | 'done' | 'failed' | 'restored';
+/** `blocked`: rollback could not restore it (a migration without down); a later rollback of the run tries it again. */
+export type StepStatus = 'pending' | 'applying' | 'done' | 'failed' | 'restored' | 'blocked';
 
 /** One step's record: its before-state (secret-free) and result, written before and after it runs. */
 export interface JournalStep {

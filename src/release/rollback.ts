@@ -22,7 +22,7 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
   const kept: string[] = [];
   let blocked: string | undefined;
   for (const js of [...journal.steps].reverse()) {
-    if (!['done', 'applying', 'failed'].includes(js.status) || js.before === undefined) continue;
+    if (!['done', 'applying', 'failed', 'blocked'].includes(js.status) || js.before === undefined) continue;
     // A step that finished with nothing to change made no write: there is nothing to restore or report.
     if (js.status === 'done' && js.changes === 0) continue;
     ctx.progress(`restoring ${js.section}`);
@@ -37,7 +37,10 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
     kept.push(...(r.kept ?? []));
     if (r.blocked) {
       // What cannot be undone (a migration without down) is left for a fix forward; everything else is restored.
+      // Journalled as such: `release status` showed the step `done`, as if the release's change were still wanted.
       blocked = r.blocked;
+      js.status = 'blocked';
+      await saveJournal(ctx, journal);
       continue;
     }
     js.status = 'restored';

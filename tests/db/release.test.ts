@@ -75,5 +75,15 @@ describe('release with database migrations (engine, Postgres)', () => {
     const live = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${p.name}-local-health`, Qualifier: 'live' }));
     expect(Object.keys(live.Environment?.Variables ?? {})).not.toContain('FAIL_SMOKE');
     expect(Object.keys(live.Environment?.Variables ?? {})).toContain('STAGE');
+    // AND release status shows the database step as blocked (it said done, as if nothing had been tried) and env restored
+    const status = await runCli(['release', 'status', '--stage', 'local', '--output', 'json'], p.dir);
+    const steps = Object.fromEntries((JSON.parse(status.stdout).run.steps as Array<{ section: string; status: string }>).map((s) => [s.section, s.status]));
+    expect(steps).toMatchObject({ database: 'blocked', env: 'restored' });
+    const text = await runCli(['release', 'status', '--stage', 'local'], p.dir);
+    expect(text.stdout).toMatch(/rollback-blocked\n[\s\S]*\n  database +blocked +1 change\(s\)\n/);
+    expect(text.stdout).toContain(`not restored: database: migration ${M.noDown} has no down`);
+    // AND a later rollback of the run tries the blocked step again (still no down: still blocked, not "rolled back")
+    const again = await runCli(['release', 'rollback', '--stage', 'local', '--yes'], p.dir);
+    expect([again.code, again.stdout]).toEqual([1, expect.stringContaining(`rolled back except: database: migration ${M.noDown} has no down`)]);
   });
 });

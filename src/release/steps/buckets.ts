@@ -7,6 +7,7 @@ import type { Step } from '../types.js';
 import type { Ctx } from '../../context.js';
 import { readRoles } from '../../aws/iam-roles.js';
 import { InvalidInputError } from '../../errors.js';
+import { refuseMissingGivenRoles } from '../given-roles.js';
 
 /**
  * A bucket policy naming a role of the stage's account that does not exist is refused by PutBucketPolicy ("Invalid
@@ -39,6 +40,8 @@ export const step: Step<BucketsDesired, BucketsLive> = {
   },
 
   async read(ctx, desired) {
+    // The turnctl-buckets policy goes on each function's role: one given as an ARN that does not exist fails the put.
+    await refuseMissingGivenRoles(ctx, desired.roles.flatMap((r) => r.functions));
     await refuseMissingPrincipals(ctx, desired);
     return readBucketsLive(
       ctx,

@@ -9,6 +9,7 @@ import { bundleFunction } from '../../build/bundle.js';
 import { TurnctlError, isAwsError } from '../../errors.js';
 import { contentHash, maskEnv, resolveFunctionEnv } from '../../secrets/resolve.js';
 import type { Change, Step } from '../types.js';
+import { refuseMissingGivenRoles } from '../given-roles.js';
 
 /** What a function should look like once live (comparable form: no secrets). */
 export interface FunctionShape {
@@ -142,6 +143,7 @@ export const step: Step<FunctionsDesired, FunctionsLive> = {
   },
 
   async read(ctx, desired) {
+    await refuseMissingGivenRoles(ctx, Object.keys(desired.functions));
     const layerNames = [...new Set(Object.values(desired.functions).flatMap((d) => d.layerRefs.map((l) => l.name)))];
     const layers = await layerHashes(ctx, layerNames);
     const rows = await mapLimit(Object.keys(desired.functions), ctx.concurrency, async (fn) => {

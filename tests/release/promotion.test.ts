@@ -36,6 +36,8 @@ describe('promotion after an edit that changes nothing on the stage promoted fro
     const status = JSON.parse((await runCli(['release', 'status', '--stage', 'staging', '--output', 'json'], p.dir)).stdout).run;
     expect(status).toMatchObject({ status: 'succeeded', postChecksPassed: true, postChecks: [expect.objectContaining({ name: 'smoke', ok: true })] });
     expect(status.plan.summary).toEqual({ create: 0, update: 0, delete: 0 });
+    // The text says what history says (it said "succeeded", like a run that changed the stage).
+    expect((await runCli(['release', 'status', '--stage', 'staging'], p.dir)).stdout).toMatch(/^run \S+  release 1\.0\.0  stage staging  verified \(no changes; its post-checks passed/m);
 
     // Verified now: a second apply is a plain no-op again, without a write call.
     const { result: again, calls: againCalls } = await recordAwsCalls(() => runCli(['release', 'plan', m, '--stage', 'staging', '--exit-code'], p.dir));

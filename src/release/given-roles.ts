@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.js';
 import { readRoles } from '../aws/iam-roles.js';
+import { isAwsError } from '../errors.js';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[^*]*\/)?([\w+=,.@-]{1,64})$/;
 
@@ -7,7 +8,8 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[^*]*\/)?([\w+=,.@-]{1,
  * Execution roles given as ARNs (`functions.<fn>.role`) are the user's: turnctl never creates them. One of the stage's
  * account that does not exist failed the apply half-way (Lambda refuses the function's configuration; the buckets step
  * puts its inline policy on it: NoSuchEntity); it is refused when planning, at its line. The roles are read with the
- * plan's other IAM reads (shared within the read phase). A role of another account cannot be looked up: left to AWS.
+ * plan's other IAM reads (shared within the read phase). A role of another account cannot be looked up, nor one the
+ * caller may not read (iam:GetRole denied): left to AWS.
  */
 export async function refuseMissingGivenRoles(ctx: Ctx, fns: readonly string[]): Promise<void> {
   const given: Array<{ fn: string; arn: string; role: string }> = [];
@@ -19,7 +21,14 @@ export async function refuseMissingGivenRoles(ctx: Ctx, fns: readonly string[]):
     if (m[1] === ctx.stage.account) given.push({ fn, arn, role: m[2]! });
   }
   if (given.length === 0) return;
-  const facts = await readRoles(ctx, given.map((g) => g.role), []);
+  let facts: Awaited<ReturnType<typeof readRoles>>;
+  try {
+    facts = await readRoles(ctx, given.map((g) => g.role), []);
+  } catch (err) {
+    // A deploy role scoped to turnctl's own roles may not read the user's: the check is a courtesy, not a requirement.
+    if (isAwsError(err, 'AccessDenied', 'AccessDeniedException')) return;
+    throw err;
+  }
   const missing = given.find((g) => !facts.get(g.role)?.exists);
   if (missing)
     throw ctx.project.file.error(

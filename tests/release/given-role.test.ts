@@ -2,6 +2,8 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { isWriteCommand } from '../../src/aws/clients.js';
+import type { Ctx } from '../../src/context.js';
+import { refuseMissingGivenRoles } from '../../src/release/given-roles.js';
 import { recordAwsCalls, runCli } from '../helpers/cli.js';
 import { ACCOUNT, makeProject } from '../helpers/project.js';
 
@@ -58,5 +60,18 @@ describe('an execution role given as an ARN', () => {
     const bad = await runCli(['release', 'plan', m, '--stage', 'local'], p.dir);
     expect(bad.code, bad.stderr).toBe(65);
     expect(bad.stderr).toMatch(/^error: \S*turnctl\.yaml:\d+:\d+: "arn:aws:iam::\d+:user\/deployer" is not an IAM role ARN/m);
+  });
+
+  it('GIVEN a caller that may not read the given role (iam:GetRole denied; moto does not deny) WHEN checked THEN the plan goes on and leaves the role to AWS', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: iam:GetRole'), { name: 'AccessDenied' });
+    const sent: string[] = [];
+    const ctx = {
+      stack: { functions: { hello: { role: `arn:aws:iam::${ACCOUNT}:role/someone-elses` } } },
+      stage: { name: 'prod', account: ACCOUNT },
+      concurrency: 1,
+      aws: { iam: async () => ({ send: async (c: object) => { sent.push(c.constructor.name); throw denied; } }) },
+    } as unknown as Ctx;
+    await expect(refuseMissingGivenRoles(ctx, ['hello'])).resolves.toBeUndefined();
+    expect(sent).toEqual(['GetRoleCommand']);
   });
 });

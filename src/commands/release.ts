@@ -154,7 +154,7 @@ export function register(group: Command, host: CommandHost): void {
         const j = outcome.journal!;
         printResult(io, opts.output, outcomeOf(j), () =>
           changeCount(j.plan) === 0
-            ? `Release ${j.release}: no changes on ${j.stage}; post-checks passed and recorded in run ${j.run} for the stages that promote from ${j.stage}.`
+            ? `Release ${j.release}: no changes on ${j.stage}; post-checks passed and recorded in run ${j.run}${Object.values(ctx.project.config.stages).some((s) => s.promoteFrom === j.stage) ? ` for the stages that promote from ${j.stage}` : ''}.`
             : `Release ${j.release} applied to ${j.stage} (run ${j.run}); post-checks passed.`,
         );
         return ExitCode.ok;

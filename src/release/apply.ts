@@ -188,13 +188,13 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
   journal.failedCheck = failed.map((f) => f.name).join(',');
   journal.error = `post-check failed: ${what}`;
   if (changeCount(journal.plan) === 0) {
-    // A run that only verified a release for promotion changed nothing: there is nothing to roll back (rollback says
+    // A run that only ran the post-checks (plan.verify) changed nothing: there is nothing to roll back (rollback says
     // so and refuses it), and "rolled back" (exit 3) would be a lie. The digest stays unverified on this stage.
     journal.status = 'failed';
     journal.finishedAt = new Date().toISOString();
     await saveJournal(ctx, journal);
     await releaseLock(ctx, journal.run);
-    throw new TurnctlError(`post-check failed: ${what}; nothing was changed on ${ctx.stage.name} (run ${journal.run} only ran the post-checks), and release ${journal.release} stays unverified there for the stages that promote from it`).with(outcomeOf(journal));
+    throw new TurnctlError(`post-check failed: ${what}; nothing was changed on ${ctx.stage.name} (run ${journal.run} only ran the post-checks), and release ${journal.release} stays unverified there`).with(outcomeOf(journal));
   }
   if (journal.rollbackPolicy === 'manual') {
     journal.status = 'failed';

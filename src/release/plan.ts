@@ -242,11 +242,27 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
     ...(warnings.length ? { warnings } : {}),
   };
   if (changeCount(plan) === 0) {
-    const { promotionVerificationNeeded } = await import('../checks/staging-verified.js');
-    const verify = await promotionVerificationNeeded(ctx, plan.digest);
+    const verify = await pendingVerification(ctx, plan.digest);
     if (verify) plan.verify = verify;
   }
   return { plan, prepared };
+}
+
+/**
+ * Why apply must still run the post-checks of a plan without changes, if it must: another stage promotes from this one
+ * and the digest has not passed them here; or the stage's newest run is of this very release and ended `failed` (a
+ * post-check failed under `rollback: manual`, or a step failed after its writes) — live matches the release, so the plan
+ * is empty, but nothing has passed its post-checks: a re-run of apply said "No changes" (exit 0) without checking.
+ */
+async function pendingVerification(ctx: Ctx, digest: string): Promise<string | undefined> {
+  const { promotionVerificationNeeded } = await import('../checks/staging-verified.js');
+  const promotion = await promotionVerificationNeeded(ctx, digest);
+  if (promotion) return promotion;
+  const { findRun } = await import('./journal.js');
+  const newest = await findRun(ctx);
+  if (newest?.digest === digest && newest.status === 'failed' && !newest.postChecksPassed)
+    return `the stage's newest run ${newest.run} (release ${newest.release}) failed and was not rolled back${newest.failedCheck ? ` (post-check ${newest.failedCheck})` : ''}, and its post-checks have not passed since: apply runs them and records the run (nothing else is changed)`;
+  return undefined;
 }
 
 /** Total number of changes in a plan. */

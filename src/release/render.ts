@@ -81,12 +81,12 @@ export function isInterrupted(j: Pick<Journal, 'status' | 'run'>, lockRun: strin
 /** One run of the journal as text lines (`lockRun`: the run the stage's lock names, if any). */
 export function renderRun(j: Journal, lockRun?: string): string[] {
   const { create, update, delete: del } = j.plan.summary;
-  // A run without changes only recorded post-checks for promotion: `verified`, as release history says.
+  // A run without changes only ran and recorded post-checks (for promotion, or after a failed run): `verified`, as history says.
   const verified = j.status === 'succeeded' && create + update + del === 0;
   const status = isInterrupted(j, lockRun)
     ? `interrupted — its process died and its lock was broken; roll back what it changed: turnctl release rollback ${j.run} --stage ${j.stage}`
     : verified
-      ? 'verified (no changes; its post-checks passed and are recorded for the stages that promote from this one)'
+      ? 'verified (no changes; it ran the post-checks, which passed)'
       : j.status;
   const lines = [`run ${j.run}  release ${j.release}  stage ${j.stage}  ${status}`, `  by ${j.holder}, started ${j.startedAt}${j.finishedAt ? `, finished ${j.finishedAt}` : ''}`];
   for (const s of j.steps) lines.push(`  ${s.section.padEnd(11)} ${s.status.padEnd(9)} ${s.changes} change(s)${s.error ? `  ${s.error}` : ''}`);

@@ -56,8 +56,9 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
 }
 
 /**
- * A run that changed nothing: it only ran the post-checks of a release whose plan had no changes, to record them for
- * a stage that promotes from this one. It has nothing to roll back, and is never "the newest change" to a stage.
+ * A run that changed nothing: it only ran the post-checks of a release whose plan had no changes (plan.verify: for a
+ * stage that promotes from this one, or after a failed run). It has nothing to roll back, and is never "the newest
+ * change" to a stage.
  */
 const changedNothing = (j: Journal) => changeCount(j.plan) === 0;
 
@@ -96,7 +97,7 @@ export async function rollbackCommand(
     return undefined;
   }
   if (changedNothing(journal) && journal.status !== 'running')
-    throw new TurnctlError(`run ${journal.run} (release ${journal.release}) changed nothing (it recorded post-checks for promotion); there is nothing to roll back`);
+    throw new TurnctlError(`run ${journal.run} (release ${journal.release}) changed nothing (it only ran the post-checks); there is nothing to roll back`);
   if (journal.status === 'rolled-back') {
     // Without a run named, say which run is the stage's newest change now (rolling back several releases is deliberate).
     const older = run ? undefined : await newestLiveRunBefore(ctx, journal.run);

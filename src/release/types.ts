@@ -84,9 +84,10 @@ export interface Plan {
   /** What the plan leaves alone but the user should know (e.g. functions turnctl.yaml no longer declares). */
   warnings?: string[];
   /**
-   * Set on a plan without changes for a stage another stage promotes from, when this release's digest has not passed
-   * its post-checks here (e.g. turnctl.yaml changed only for prod): apply then runs the post-checks and records a run
-   * without changes, which the promoting stage's `staging-verified` check accepts. Says why, for the plan output.
+   * Set on a plan without changes when its post-checks are still owed: for a stage another stage promotes from, when
+   * this release's digest has not passed them here (e.g. turnctl.yaml changed only for prod), or when the stage's
+   * newest run of this release failed and was not rolled back. Apply then runs the post-checks and records a run
+   * without changes (which the promoting stage's `staging-verified` check accepts). Says why, for the plan output.
    */
   verify?: string;
 }

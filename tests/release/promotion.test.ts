@@ -37,7 +37,7 @@ describe('promotion after an edit that changes nothing on the stage promoted fro
     expect(status).toMatchObject({ status: 'succeeded', postChecksPassed: true, postChecks: [expect.objectContaining({ name: 'smoke', ok: true })] });
     expect(status.plan.summary).toEqual({ create: 0, update: 0, delete: 0 });
     // The text says what history says (it said "succeeded", like a run that changed the stage).
-    expect((await runCli(['release', 'status', '--stage', 'staging'], p.dir)).stdout).toMatch(/^run \S+  release 1\.0\.0  stage staging  verified \(no changes; its post-checks passed/m);
+    expect((await runCli(['release', 'status', '--stage', 'staging'], p.dir)).stdout).toMatch(/^run \S+  release 1\.0\.0  stage staging  verified \(no changes; it ran the post-checks, which passed\)$/m);
 
     // Verified now: a second apply is a plain no-op again, without a write call.
     const { result: again, calls: againCalls } = await recordAwsCalls(() => runCli(['release', 'plan', m, '--stage', 'staging', '--exit-code'], p.dir));
@@ -67,7 +67,7 @@ describe('promotion after an edit that changes nothing on the stage promoted fro
     const r = await runCli(['release', 'apply', m, '--stage', 'staging', '--yes'], p.dir);
     // Before the fix: exit 3 "the release was rolled back", although the run had changed nothing.
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/error: post-check failed: smoke \(.*\); nothing was changed on staging \(run \S+ only ran the post-checks\), and release 1\.0\.0 stays unverified there for the stages that promote from it/);
+    expect(r.stderr).toMatch(/error: post-check failed: smoke \(.*\); nothing was changed on staging \(run \S+ only ran the post-checks\), and release 1\.0\.0 stays unverified there$/m);
     expect(r.stderr).not.toMatch(/rolling back|rolled back/);
     const status = JSON.parse((await runCli(['release', 'status', '--stage', 'staging', '--output', 'json'], p.dir)).stdout);
     expect(status.lock).toBeNull();

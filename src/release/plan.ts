@@ -250,9 +250,10 @@ export async function preparePlan(ctx: Ctx, loaded: LoadedManifest): Promise<{ p
 
 /**
  * Why apply must still run the post-checks of a plan without changes, if it must: another stage promotes from this one
- * and the digest has not passed them here; or the stage's newest run is of this very release and ended `failed` (a
- * post-check failed under `rollback: manual`, or a step failed after its writes) — live matches the release, so the plan
- * is empty, but nothing has passed its post-checks: a re-run of apply said "No changes" (exit 0) without checking.
+ * and the digest has not passed them here; or the stage's newest run ended `failed` (a post-check failed under
+ * `rollback: manual`, or a step failed after its writes) — live matches the release, so the plan is empty, but nothing
+ * has passed the post-checks since: a re-run of apply said "No changes" (exit 0) without checking. Not tied to the
+ * digest: an edit that changes nothing live (a comment in turnctl.yaml) does not make the failure go away.
  */
 async function pendingVerification(ctx: Ctx, digest: string): Promise<string | undefined> {
   const { promotionVerificationNeeded } = await import('../checks/staging-verified.js');
@@ -260,7 +261,7 @@ async function pendingVerification(ctx: Ctx, digest: string): Promise<string | u
   if (promotion) return promotion;
   const { findRun } = await import('./journal.js');
   const newest = await findRun(ctx);
-  if (newest?.digest === digest && newest.status === 'failed' && !newest.postChecksPassed)
+  if (newest?.status === 'failed' && !newest.postChecksPassed)
     return `the stage's newest run ${newest.run} (release ${newest.release}) failed and was not rolled back${newest.failedCheck ? ` (post-check ${newest.failedCheck})` : ''}, and its post-checks have not passed since: apply runs them and records the run (nothing else is changed)`;
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -17,6 +17,8 @@ describe('post-checks pending after a failed run that was not rolled back', () =
     expect(failed.code, failed.stderr).toBe(1);
     const failedRun = JSON.parse(failed.stdout).run as string;
 
+    // An edit that changes nothing live gives a new digest; the failed run's post-checks are still owed.
+    appendFileSync(join(p.dir, 'turnctl.yaml'), '# a comment\n');
     const plan = await runCli(['release', 'plan', m, '--stage', 'local', '--exit-code'], p.dir);
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toContain('No changes. The stage matches the release.');

@@ -60,10 +60,13 @@ const UNREADABLE_PID = -1;
 export function describeLock(ctx: Ctx, lock: LockBody, now = Date.now()): string {
   if (lock.pid === UNREADABLE_PID)
     return `stage ${ctx.stage.name} is locked by ${lock.holder}; no apply can take the stage while it exists: remove it with turnctl release unlock --stage ${ctx.stage.name} --yes`;
+  const held = `stage ${ctx.stage.name} is locked by ${lock.holder} (run ${lock.run}, release ${lock.release}, since ${lock.acquiredAt})`;
+  // On this host the holder can be seen: a dead one is not something to wait for (a rollback that died is finished by
+  // release rollback; resume says so).
+  if (lock.host === hostname() && !holderAlive(lock))
+    return `${held} — its process (pid ${lock.pid}) is no longer running on this host; finish it: turnctl release resume --stage ${ctx.stage.name}, or undo it: turnctl release rollback ${lock.run} --stage ${ctx.stage.name}`;
   const stale = Date.parse(lock.expiresAt) < now;
-  return `stage ${ctx.stage.name} is locked by ${lock.holder} (run ${lock.run}, release ${lock.release}, since ${lock.acquiredAt})${
-    stale ? ' — the lock is older than its TTL, so that apply probably died' : ''
-  }; wait for it, or if it died run: turnctl release resume --stage ${ctx.stage.name} (or release unlock --stage ${ctx.stage.name} --yes)`;
+  return `${held}${stale ? ' — the lock is older than its TTL, so that apply probably died' : ''}; wait for it, or if it died run: turnctl release resume --stage ${ctx.stage.name} (or release unlock --stage ${ctx.stage.name} --yes)`;
 }
 
 /** Takes the stage's lock with a conditional put (If-None-Match: *); a held lock is refused naming its holder. */

@@ -84,7 +84,9 @@ export function renderRun(j: Journal, lockRun?: string): string[] {
   // A run without changes only ran and recorded post-checks (for promotion, or after a failed run): `verified`, as history says.
   const verified = j.status === 'succeeded' && create + update + del === 0;
   const status = isInterrupted(j, lockRun)
-    ? `interrupted — its process died and its lock was broken; roll back what it changed: turnctl release rollback ${j.run} --stage ${j.stage}`
+    ? create + update + del === 0
+      ? `interrupted — its process died and its lock was broken; it only ran the post-checks and changed nothing: run release apply again to run them`
+      : `interrupted — its process died and its lock was broken; roll back what it changed: turnctl release rollback ${j.run} --stage ${j.stage}`
     : verified
       ? 'verified (no changes; it ran the post-checks, which passed)'
       : j.status;

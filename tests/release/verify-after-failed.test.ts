@@ -33,6 +33,7 @@ describe('post-checks pending after a failed run that was not rolled back', () =
     const killed = await spawnCli(['release', 'apply', m, '--stage', 'local', '--yes'], p.dir, { TURNCTL_TEST_KILL_AT: String(JSON.parse((await runCli(['release', 'plan', m, '--stage', 'local', '--output', 'json'], p.dir)).stdout).steps.length) });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     expect((await runCli(['release', 'unlock', '--stage', 'local', '--yes'], p.dir)).code).toBe(0);
+    expect((await runCli(['release', 'status', '--stage', 'local'], p.dir)).stdout).toContain('interrupted — its process died and its lock was broken; it only ran the post-checks and changed nothing: run release apply again to run them');
     expect((await runCli(['release', 'plan', m, '--stage', 'local', '--exit-code'], p.dir)).code).toBe(2);
 
     writeFileSync(smoke, JSON.stringify({}));

@@ -29,6 +29,12 @@ describe('permissions check on AWS stages (IAM policy simulation)', () => {
   const manifest = manifestSchema.parse({ version: '1.0.0' });
   const role = `${p.name}-local-hello`;
   const arn = `arn:aws:iam::123456789012:role/${role}`;
+  /** A plan whose bucket policy grants the role everything on the bucket. */
+  const planAllowingRole = () => {
+    const bucket = `${p.name}-local-uploads`;
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn }, Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] };
+    return { bucket, plan: { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'create', before: null, after: policy }], fingerprint: 'x' }] } as unknown as Plan };
+  };
 
   it('GIVEN a role whose simulation allows every action WHEN checked THEN it passes, one simulation per action with the s3:prefix and TLS context', async () => {
     const { ctx, calls } = awsStageCtx(p.ctx(), (cmd) => (cmd === 'GetRole' ? { Role: { Arn: arn } } : { EvaluationResults: [{ EvalDecision: 'allowed' }] }));
@@ -74,9 +80,7 @@ describe('permissions check on AWS stages (IAM policy simulation)', () => {
   });
   it('GIVEN a simulation that denies because of an SCP WHEN checked THEN it fails naming the SCP, even though the bucket policy allows the role', async () => {
     // GIVEN an organization SCP that does not allow deletes (AllowedByOrganizations false), and a bucket policy granting the role everything
-    const bucket = `${p.name}-local-uploads`;
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn }, Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] };
-    const plan = { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'create', before: null, after: policy }], fingerprint: 'x' }] } as unknown as Plan;
+    const { bucket, plan } = planAllowingRole();
     const { ctx } = awsStageCtx(p.ctx(), (cmd, input) =>
       cmd === 'GetRole'
         ? { Role: { Arn: arn } }
@@ -94,9 +98,7 @@ describe('permissions check on AWS stages (IAM policy simulation)', () => {
 
   it("GIVEN a simulation that denies because of the role's permissions boundary WHEN checked THEN it fails naming the boundary, even though the bucket policy allows the role", async () => {
     // GIVEN a boundary that does not allow listing, and a bucket policy granting the role ARN everything
-    const bucket = `${p.name}-local-uploads`;
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn }, Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] };
-    const plan = { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'create', before: null, after: policy }], fingerprint: 'x' }] } as unknown as Plan;
+    const { bucket, plan } = planAllowingRole();
     const { ctx } = awsStageCtx(p.ctx(), (cmd, input) =>
       cmd === 'GetRole'
         ? { Role: { Arn: arn } }
@@ -113,9 +115,7 @@ describe('permissions check on AWS stages (IAM policy simulation)', () => {
   });
 
   it('GIVEN identity policies that say nothing (implicitDeny, no boundary, no SCP) and a bucket policy that allows the role WHEN checked THEN it passes (same-account: either policy may allow)', async () => {
-    const bucket = `${p.name}-local-uploads`;
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn }, Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] };
-    const plan = { steps: [{ section: 'buckets', changes: [{ id: `s3:${bucket}:policy`, action: 'create', before: null, after: policy }], fingerprint: 'x' }] } as unknown as Plan;
+    const { plan } = planAllowingRole();
     const { ctx } = awsStageCtx(p.ctx(), (cmd) => (cmd === 'GetRole' ? { Role: { Arn: arn } } : { EvaluationResults: [{ EvalDecision: 'implicitDeny' }] }));
     const r = await check.run({ ctx, manifest, digest: 'x', startedAt: new Date(), plan });
     expect(r.ok, r.detail).toBe(true);

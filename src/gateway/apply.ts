@@ -42,6 +42,16 @@ export const executeApiArn = (region: string, account: string, apiId: string) =>
 
 const ADD_PERMISSION_ATTEMPTS = 4;
 
+/** The AddPermission input that lets this API invoke a function's alias (apply and restore send the same one). */
+const permissionInput = (functionName: string, alias: string, apiId: string, region: string, account: string) => ({
+  FunctionName: functionName,
+  Qualifier: alias,
+  StatementId: permissionSid(apiId),
+  Action: 'lambda:InvokeFunction',
+  Principal: 'apigateway.amazonaws.com',
+  SourceArn: executeApiArn(region, account, apiId),
+});
+
 /**
  * AddPermission; false when the statement id is already there. On AWS ResourceConflictException means either "The
  * statement id (…) provided already exists" or "The operation cannot be performed at this time. An update is in
@@ -104,14 +114,7 @@ export async function applyGateway(ctx: Ctx, desired: GatewayDesired, changes: C
     if (!only(`permission:${fn}`)) continue;
     ctx.progress(`gateway: allow API Gateway to invoke ${deployed}:${ctx.names.alias}`);
     try {
-      const command = new AddPermissionCommand({
-        FunctionName: deployed,
-        Qualifier: ctx.names.alias,
-        StatementId: permissionSid(apiId),
-        Action: 'lambda:InvokeFunction',
-        Principal: 'apigateway.amazonaws.com',
-        SourceArn: executeApiArn(desired.region, desired.account, apiId),
-      });
+      const command = new AddPermissionCommand(permissionInput(deployed, ctx.names.alias, apiId, desired.region, desired.account));
       if (!(await addPermission(lambda, deployed, command))) continue; // already there (same statement id)
       permissions.push(fn);
       done.push(`allow API Gateway to invoke ${deployed}:${ctx.names.alias}`);
@@ -179,20 +182,11 @@ export async function restoreGateway(ctx: Ctx, before: GatewayLive, result?: Gat
   for (const [fn, was] of Object.entries(before.permissions)) {
     if (!was || live.permissions[fn]) continue;
     try {
-      await lambda.send(
-        new AddPermissionCommand({
-          FunctionName: functions[fn]!,
-          Qualifier: ctx.names.alias,
-          StatementId: permissionSid(apiId),
-          Action: 'lambda:InvokeFunction',
-          Principal: 'apigateway.amazonaws.com',
-          SourceArn: executeApiArn(ctx.stage.region, ctx.stage.account, apiId),
-        }),
-      );
-      restored.push(`gateway: API Gateway permission on ${functions[fn]}:${ctx.names.alias} back`);
+      const command = new AddPermissionCommand(permissionInput(functions[fn]!, ctx.names.alias, apiId, ctx.stage.region, ctx.stage.account));
+      if (await addPermission(lambda, functions[fn]!, command)) restored.push(`gateway: API Gateway permission on ${functions[fn]}:${ctx.names.alias} back`);
     } catch (err) {
-      // Already back, or the function or its alias is gone (nothing to invoke).
-      if (!isAwsError(err, 'ResourceConflictException', 'ResourceNotFoundException')) throw err;
+      // The function or its alias is gone (nothing to invoke).
+      if (!isAwsError(err, 'ResourceNotFoundException')) throw err;
     }
   }
 

@@ -129,7 +129,8 @@ export function register(group: Command, host: CommandHost): void {
       host.action(async (manifestPath: string, opts: StageOpts & { plan?: string }) => {
         const { loadManifest } = await import('../config/load.js');
         const { applyRelease, outcomeOf } = await import('../release/apply.js');
-        const { changeCount, readPlanFile } = await import('../release/plan.js');
+        const { readPlanFile } = await import('../release/plan.js');
+        const { ranChecksOnly } = await import('../release/journal.js');
         const { renderPlan } = await import('../release/render.js');
         const p = progressOf(io);
         const ctx = await open(host, opts.stage, p.progress);
@@ -153,7 +154,7 @@ export function register(group: Command, host: CommandHost): void {
         }
         const j = outcome.journal!;
         printResult(io, opts.output, outcomeOf(j), () =>
-          changeCount(j.plan) === 0
+          ranChecksOnly(j)
             ? `Release ${j.release}: no changes on ${j.stage}; post-checks passed and recorded in run ${j.run}${Object.values(ctx.project.config.stages).some((s) => s.promoteFrom === j.stage) ? ` for the stages that promote from ${j.stage}` : ''}.`
             : `Release ${j.release} applied to ${j.stage} (run ${j.run}); post-checks passed.`,
         );
@@ -187,16 +188,15 @@ export function register(group: Command, host: CommandHost): void {
     .addOption(outputOption())
     .action(
       host.action(async (opts: StageOpts) => {
-        const { listRuns, readJournal } = await import('../release/journal.js');
+        const { listRuns, ranChecksOnly, readJournal } = await import('../release/journal.js');
         const { readLock } = await import('../release/lock.js');
         const { isInterrupted } = await import('../release/render.js');
-        const { changeCount } = await import('../release/plan.js');
         const ctx = await open(host, opts.stage, () => {});
         const [runs, lock] = await Promise.all([listRuns(ctx), readLock(ctx)]);
         const journals = (await Promise.all(runs.map((r) => readJournal(ctx, r.key)))).filter((j) => j !== undefined);
         // `interrupted`: the journal says running but the lock was broken (release unlock): only a rollback finishes it.
         // `verification`: a run without changes that recorded a release's post-checks for a stage promoting from this one.
-        const rows = journals.map((j) => ({ run: j.run, release: j.release, status: j.status, interrupted: isInterrupted(j, lock?.run), verification: changeCount(j.plan) === 0, holder: j.holder, startedAt: j.startedAt, finishedAt: j.finishedAt ?? null, digest: j.digest, summary: j.plan.summary, postChecksPassed: j.postChecksPassed, failedCheck: j.failedCheck ?? null }));
+        const rows = journals.map((j) => ({ run: j.run, release: j.release, status: j.status, interrupted: isInterrupted(j, lock?.run), verification: ranChecksOnly(j), holder: j.holder, startedAt: j.startedAt, finishedAt: j.finishedAt ?? null, digest: j.digest, summary: j.plan.summary, postChecksPassed: j.postChecksPassed, failedCheck: j.failedCheck ?? null }));
         printResult(io, opts.output, rows, () =>
           rows.length === 0 ? ['no runs on this stage'] : rows.map((r) => `${r.run}  ${r.release.padEnd(10)} ${(r.interrupted ? 'interrupted' : r.verification && r.status === 'succeeded' ? 'verified' : r.status).padEnd(16)} ${r.startedAt}  ${r.holder}${r.failedCheck ? `  failed: ${r.failedCheck}` : ''}`),
         );

@@ -5,7 +5,7 @@ import { loadCheck } from '../checks/index.js';
 import type { CheckResult } from '../checks/types.js';
 import { failureLine, LockHeldError, RolledBackError, TurnctlError } from '../errors.js';
 import { ensureStateBucket } from '../state/bucket.js';
-import { newRunId, saveJournal, type Journal, type JournalStep } from './journal.js';
+import { newRunId, ranChecksOnly, saveJournal, type Journal, type JournalStep } from './journal.js';
 import { acquireLock, describeLock, holderName, lockBody, readLock, releaseLock } from './lock.js';
 import { assertPlanFresh, changeCount, fingerprintOf, preparePlan, type PreparedStep } from './plan.js';
 import { rollbackRun } from './rollback.js';
@@ -187,7 +187,7 @@ export async function runSteps(ctx: Ctx, loaded: LoadedManifest, journal: Journa
   const what = failed.map((f) => `${f.name} (${f.detail})`).join(', ');
   journal.failedCheck = failed.map((f) => f.name).join(',');
   journal.error = `post-check failed: ${what}`;
-  if (changeCount(journal.plan) === 0) {
+  if (ranChecksOnly(journal)) {
     // A run that only ran the post-checks (plan.verify) changed nothing: there is nothing to roll back (rollback says
     // so and refuses it), and "rolled back" (exit 3) would be a lie. The digest stays unverified on this stage.
     journal.status = 'failed';

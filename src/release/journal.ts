@@ -5,6 +5,16 @@ import { StateFileError } from '../errors.js';
 import { listStateKeys, readStateJson, writeStateJson } from '../state/bucket.js';
 import type { Plan, PlanStep } from './types.js';
 
+/**
+ * A run that changed nothing: it only ran the post-checks of a release whose plan had no changes (plan.verify: for a
+ * stage that promotes from this one, or after a failed run). It has nothing to roll back, is never "the newest change"
+ * to a stage, and reads `verified` once its checks passed.
+ */
+export function ranChecksOnly(j: Pick<Journal, 'plan'>): boolean {
+  const { create, update, delete: del } = j.plan.summary;
+  return create + update + del === 0;
+}
+
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'rolling-back' | 'rolled-back' | 'rollback-blocked';
 /** `blocked`: rollback could not restore it (a migration without down); a later rollback of the run tries it again. */
 export type StepStatus = 'pending' | 'applying' | 'done' | 'failed' | 'restored' | 'blocked';

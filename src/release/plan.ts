@@ -259,14 +259,14 @@ async function pendingVerification(ctx: Ctx, digest: string): Promise<string | u
   const { promotionVerificationNeeded } = await import('../checks/staging-verified.js');
   const promotion = await promotionVerificationNeeded(ctx, digest);
   if (promotion) return promotion;
-  const { listRuns, readJournal } = await import('./journal.js');
+  const { listRuns, ranChecksOnly, readJournal } = await import('./journal.js');
   // Newest first: a run that passed the post-checks settles it; one that only ran them and did not pass (failed, or
   // died and was unlocked) leaves the question to the run before it; the newest run that changed the stage decides.
   for (const r of await listRuns(ctx)) {
     const j = await readJournal(ctx, r.key);
     if (!j) continue;
     if (j.postChecksPassed) return undefined;
-    if (changeCount(j.plan) === 0) continue;
+    if (ranChecksOnly(j)) continue;
     if (j.status !== 'failed') return undefined;
     return `the stage's newest change, run ${j.run} (release ${j.release}), failed and was not rolled back${j.failedCheck ? ` (post-check ${j.failedCheck})` : ''}, and no run has passed the post-checks since: apply runs them and records the run (nothing else is changed)`;
   }

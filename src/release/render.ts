@@ -1,5 +1,5 @@
 import chalk, { Chalk } from 'chalk';
-import type { Journal } from './journal.js';
+import { ranChecksOnly, type Journal } from './journal.js';
 import type { Change, Plan } from './types.js';
 
 const SIGN = { create: '+', update: '~', delete: '-', noop: ' ' } as const;
@@ -80,11 +80,11 @@ export function isInterrupted(j: Pick<Journal, 'status' | 'run'>, lockRun: strin
 
 /** One run of the journal as text lines (`lockRun`: the run the stage's lock names, if any). */
 export function renderRun(j: Journal, lockRun?: string): string[] {
-  const { create, update, delete: del } = j.plan.summary;
+  const checksOnly = ranChecksOnly(j);
   // A run without changes only ran and recorded post-checks (for promotion, or after a failed run): `verified`, as history says.
-  const verified = j.status === 'succeeded' && create + update + del === 0;
+  const verified = j.status === 'succeeded' && checksOnly;
   const status = isInterrupted(j, lockRun)
-    ? create + update + del === 0
+    ? checksOnly
       ? `interrupted — its process died and its lock was broken; it only ran the post-checks and changed nothing: run release apply again to run them`
       : `interrupted — its process died and its lock was broken; roll back what it changed: turnctl release rollback ${j.run} --stage ${j.stage}`
     : verified

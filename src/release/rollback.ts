@@ -3,9 +3,9 @@ import type { Ctx } from '../context.js';
 import { loadManifest } from '../config/load.js';
 import { LockHeldError, TurnctlError, UsageError } from '../errors.js';
 import type { ApplyOptions, ApplyOutcome, EngineEvent } from './apply.js';
-import { findRun, listRuns, readJournal, saveJournal, type Journal } from './journal.js';
+import { findRun, listRuns, ranChecksOnly, readJournal, saveJournal, type Journal } from './journal.js';
 import { describeLock, lockBody, readLock, releaseLock, takeOverLock, takeOverRefusal } from './lock.js';
-import { changeCount, MIGRATE_FUNCTION, onlyFunction, preparePlan } from './plan.js';
+import { MIGRATE_FUNCTION, onlyFunction, preparePlan } from './plan.js';
 import { bootstrap } from './steps/bootstrap.js';
 import { loadStep } from './steps/index.js';
 import type { Section } from '../config/schema.js';
@@ -55,18 +55,11 @@ export async function rollbackRun(ctx: Ctx, journal: Journal, reason: string, on
   return { restored, kept, blocked };
 }
 
-/**
- * A run that changed nothing: it only ran the post-checks of a release whose plan had no changes (plan.verify: for a
- * stage that promotes from this one, or after a failed run). It has nothing to roll back, and is never "the newest
- * change" to a stage.
- */
-const changedNothing = (j: Journal) => changeCount(j.plan) === 0;
-
 /** The newest run before `run` that is not rolled back (the stage's newest change once `run` and newer are undone). */
 async function newestLiveRunBefore(ctx: Ctx, run: string): Promise<Journal | undefined> {
   for (const r of (await listRuns(ctx)).filter((x) => x.run < run)) {
     const j = await readJournal(ctx, r.key);
-    if (j && j.status !== 'rolled-back' && !changedNothing(j)) return j;
+    if (j && j.status !== 'rolled-back' && !ranChecksOnly(j)) return j;
   }
   return undefined;
 }
@@ -76,7 +69,7 @@ async function runToRollBack(ctx: Ctx, run: string | undefined): Promise<Journal
   if (run) return findRun(ctx, run);
   for (const r of await listRuns(ctx)) {
     const j = await readJournal(ctx, r.key);
-    if (j && !changedNothing(j)) return j;
+    if (j && !ranChecksOnly(j)) return j;
   }
   return undefined;
 }
@@ -96,7 +89,7 @@ export async function rollbackCommand(
     if (run) throw new UsageError(`no run ${run} on stage ${ctx.stage.name}; see turnctl release history --stage ${ctx.stage.name}`);
     return undefined;
   }
-  if (changedNothing(journal) && journal.status !== 'running')
+  if (ranChecksOnly(journal) && journal.status !== 'running')
     throw new TurnctlError(`run ${journal.run} (release ${journal.release}) changed nothing (it only ran the post-checks); there is nothing to roll back`);
   if (journal.status === 'rolled-back') {
     // Without a run named, say which run is the stage's newest change now (rolling back several releases is deliberate).
@@ -107,7 +100,7 @@ export async function rollbackCommand(
   const newer = (await listRuns(ctx)).filter((r) => r.run > journal.run);
   for (const r of newer) {
     const j = await readJournal(ctx, r.key);
-    if (j && j.status !== 'rolled-back' && !changedNothing(j)) throw new TurnctlError(`run ${journal.run} is not the newest change to stage ${ctx.stage.name}: roll back run ${j.run} (release ${j.release}) first`);
+    if (j && j.status !== 'rolled-back' && !ranChecksOnly(j)) throw new TurnctlError(`run ${journal.run} is not the newest change to stage ${ctx.stage.name}: roll back run ${j.run} (release ${j.release}) first`);
   }
   const lock = await readLock(ctx);
   if (lock && lock.run !== journal.run) throw new LockHeldError(describeLock(ctx, lock));

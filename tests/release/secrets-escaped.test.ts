@@ -1,29 +1,21 @@
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/secrets/known.js';
 import { spawnCli } from '../helpers/cli.js';
-import { makeProject } from '../helpers/project.js';
-
-const opts = { region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+import { projectWithSecretToken } from '../helpers/secret-function.js';
 
 describe('a secret with characters JSON escapes', () => {
   it('GIVEN a generated password holding " and \\ that the function returns in a JSON body and logs as JSON WHEN invoked and its logs read THEN turnctl prints the fingerprint, never the value in any escaping', async () => {
     // GIVEN a secret as Secrets Manager's GetRandomPassword makes them (punctuation included)
-    const p = makeProject();
-    const token = `Pw"q\\7/${p.name}`;
-    const escaped = JSON.stringify(token).slice(1, -1);
-    await new SecretsManagerClient(opts).send(new CreateSecretCommand({ Name: `${p.name}/token`, SecretString: token }));
-    p.config.functions.health.environment.TOKEN = { secret: `${p.name}/token` };
-    p.writeConfig(p.config);
     // AND a function that logs structured JSON and answers with its configuration
-    p.write(
-      'src/lambdas/health/index.ts',
+    const { p, token } = await projectWithSecretToken(
+      (q) => `Pw"q\\7/${q.name}`,
       `export const handler = async () => {
   console.log(JSON.stringify({ msg: 'config', token: process.env.TOKEN }));
   return { statusCode: 200, body: JSON.stringify({ token: process.env.TOKEN }) };
 };
 `,
     );
+    const escaped = JSON.stringify(token).slice(1, -1);
     const applied = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir);
     expect(applied.code, applied.stderr).toBe(0);
 

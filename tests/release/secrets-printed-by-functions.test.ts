@@ -1,21 +1,13 @@
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/secrets/known.js';
 import { spawnCli } from '../helpers/cli.js';
-import { makeProject } from '../helpers/project.js';
-
-const opts = { region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+import { projectWithSecretToken } from '../helpers/secret-function.js';
 
 describe('a function that prints its own secrets', () => {
   it('GIVEN a deployed function that logs and returns a secret env value WHEN invoked and its logs read (each in a fresh process) THEN turnctl prints the fingerprint, never the value', async () => {
     // GIVEN a function whose TOKEN comes from Secrets Manager, and which leaks it in a log line, an error line and its answer
-    const p = makeProject();
-    const token = `Leaky-T0ken-${p.name}`;
-    await new SecretsManagerClient(opts).send(new CreateSecretCommand({ Name: `${p.name}/token`, SecretString: token }));
-    p.config.functions.health.environment.TOKEN = { secret: `${p.name}/token` };
-    p.writeConfig(p.config);
-    p.write(
-      'src/lambdas/health/index.ts',
+    const { p, token } = await projectWithSecretToken(
+      (q) => `Leaky-T0ken-${q.name}`,
       `export const handler = async () => {
   console.log('config token=' + process.env.TOKEN);
   console.error('ERROR could not use token ' + process.env.TOKEN);

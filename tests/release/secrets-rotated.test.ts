@@ -1,29 +1,24 @@
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/secrets/known.js';
 import { spawnCli } from '../helpers/cli.js';
 import { answeringProxy } from '../helpers/forward.js';
-import { makeProject } from '../helpers/project.js';
-
-const opts = { region: 'eu-central-1', endpoint: process.env.TURNCTL_SANDBOX_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+import { projectWithSecretToken, sandboxSecrets } from '../helpers/secret-function.js';
 
 describe('a rotated secret in older log lines', () => {
   it('GIVEN a function that logged its secret, then a release that rotated it WHEN its logs are read (a fresh process) THEN the old value is shown as its fingerprint too', async () => {
     // GIVEN a function whose TOKEN comes from Secrets Manager and which logs it on every call
-    const p = makeProject();
-    const old = `Old-T0ken-${p.name}`;
+    const { p, token: old, secretId } = await projectWithSecretToken(
+      (q) => `Old-T0ken-${q.name}`,
+      "export const handler = async () => { console.log('token=' + process.env.TOKEN); return { statusCode: 200, body: 'ok' }; };\n",
+    );
     const rotated = `New-T0ken-${p.name}`;
-    const sm = new SecretsManagerClient(opts);
-    await sm.send(new CreateSecretCommand({ Name: `${p.name}/token`, SecretString: old }));
-    p.config.functions.health.environment.TOKEN = { secret: `${p.name}/token` };
-    p.writeConfig(p.config);
-    p.write('src/lambdas/health/index.ts', "export const handler = async () => { console.log('token=' + process.env.TOKEN); return { statusCode: 200, body: 'ok' }; };\n");
     const first = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir);
     expect(first.code, first.stderr).toBe(0);
     const called = await spawnCli(['invoke', 'health', '--stage', 'local'], p.dir);
     expect(called.code, called.stderr).toBe(0);
     // AND the secret rotated and released (the live alias now holds the new value only)
-    await sm.send(new PutSecretValueCommand({ SecretId: `${p.name}/token`, SecretString: rotated }));
+    await sandboxSecrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: rotated }));
     const second = await spawnCli(['release', 'apply', 'releases/1.0.0.yaml', '--stage', 'local', '--yes'], p.dir);
     expect(second.code, second.stderr).toBe(0);
 
